@@ -1,0 +1,8 @@
+//! cfsign: CloudFront signed URLs as a self-service capability.
+//!
+//! The library half of cfsign. [`sign`] and [`keys`] know nothing of AWS, Rhai or the command
+//! line: a Rust application can depend on them alone to sign URLs with its team's secret.
+#![deny(missing_docs)]
+
+pub mod keys;
+pub mod sign;

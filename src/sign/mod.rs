@@ -1,0 +1,56 @@
+//! CloudFront signed URLs and cookies: policies, signing, and explaining a verdict.
+//!
+//! No AWS, no Rhai, no command line: this module (with [`crate::keys`]) is what an application
+//! needs to sign URLs with its team's key.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use cfsign::keys::{self, KeyType};
+//! use cfsign::sign::{Conditions, Signer};
+//!
+//! let key = Arc::new(keys::generate(KeyType::EcdsaP256)?);
+//! let signer = Signer::new(key, "K2JCJMDEHXQW5F")?;
+//! let url = signer.sign_url(
+//!     "https://d111111abcdef8.cloudfront.net/reports/q3.pdf",
+//!     None,
+//!     &Conditions::expiring_at(1_893_456_000),
+//! )?;
+//! assert!(url.starts_with("https://d111111abcdef8.cloudfront.net/reports/q3.pdf?Expires=1893456000&Signature="));
+//! assert!(url.ends_with("&Key-Pair-Id=K2JCJMDEHXQW5F&Hash-Algorithm=SHA256"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod encoding;
+mod policy;
+pub mod resource;
+mod signer;
+mod verify;
+
+pub use policy::{Policy, PolicyError};
+pub use resource::{normalize_url, ResourceError, ResourcePattern};
+pub use signer::{Conditions, HashAlgorithm, ScopedSigner, SignedCookies, Signer};
+pub use verify::{verify_url, Check, Outcome, Verdict, VerifyOptions};
+
+use crate::keys::KeyError;
+
+/// Why a URL or cookie could not be signed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// The URL, pattern, IP range or key pair id is not acceptable.
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
+    /// The key failed.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The validity window is empty.
+    #[error("the active date (starts at {starts}) must be before the expiration date ({expires})")]
+    StartsAfterExpiry {
+        /// `DateGreaterThan`, epoch seconds.
+        starts: u64,
+        /// `DateLessThan`, epoch seconds.
+        expires: u64,
+    },
+    /// An unknown hash name.
+    #[error("unknown hash algorithm `{0}`: use sha1 or sha256")]
+    UnknownHash(String),
+}

@@ -1,0 +1,375 @@
+//! Explaining what CloudFront would decide about a signed URL, and why.
+//!
+//! This answers "why is my URL a 403?": every check CloudFront makes is reported with its
+//! outcome and a sentence a person can act on.
+
+use std::net::Ipv4Addr;
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::encoding;
+use super::policy::Policy;
+use super::resource::{ResourcePattern, SIGNING_PARAMETERS};
+use super::signer::HashAlgorithm;
+use crate::keys::PublicKey;
+
+/// The moment and the client a URL is judged for.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyOptions {
+    /// The request time, epoch seconds.
+    pub at: u64,
+    /// The client address, when known; an IP-restricted policy is otherwise undecided.
+    pub client_ip: Option<Ipv4Addr>,
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// CloudFront would accept this part.
+    Pass,
+    /// CloudFront would refuse the request because of this part.
+    Fail,
+    /// Cannot be decided from what was given (e.g. an IP range without `--ip`).
+    Unknown,
+}
+
+/// One check CloudFront makes, with an explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Short name: `parameters`, `policy`, `signature`, `resource`, `time`, `ip`.
+    pub name: &'static str,
+    /// What CloudFront would decide.
+    pub outcome: Outcome,
+    /// Why, in a sentence.
+    pub detail: String,
+}
+
+/// The full explanation for one signed URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// True when no check failed (an undecided IP check does not count as a failure).
+    pub accepted: bool,
+    /// The URL without its signing parameters: what the policy's resource must cover.
+    pub resource_url: String,
+    /// `canned` or `custom`, once the parameters were readable.
+    pub policy_kind: Option<&'static str>,
+    /// The policy document that was signed.
+    pub policy: Option<String>,
+    /// The key pair id the URL names.
+    pub key_pair_id: Option<String>,
+    /// Every check, in the order CloudFront makes them.
+    pub checks: Vec<Check>,
+}
+
+impl Verdict {
+    /// The first failed check, if any: the reason for a 403.
+    pub fn first_failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| c.outcome == Outcome::Fail)
+    }
+}
+
+/// The signing parameters found in a URL's query string.
+#[derive(Default)]
+struct Parameters<'a> {
+    expires: Option<&'a str>,
+    policy: Option<&'a str>,
+    signature: Option<&'a str>,
+    key_pair_id: Option<&'a str>,
+    hash_algorithm: Option<&'a str>,
+}
+
+impl<'a> Parameters<'a> {
+    fn slot(&mut self, name: &str) -> &mut Option<&'a str> {
+        match name {
+            "Expires" => &mut self.expires,
+            "Policy" => &mut self.policy,
+            "Signature" => &mut self.signature,
+            "Key-Pair-Id" => &mut self.key_pair_id,
+            _ => &mut self.hash_algorithm,
+        }
+    }
+}
+
+/// Splits a signed URL into the resource URL and its signing parameters; duplicates are errors.
+fn split_signed_url(url: &str) -> (String, Result<Parameters<'_>, String>) {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut kept = Vec::new();
+    let mut params = Parameters::default();
+    let mut duplicated = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if SIGNING_PARAMETERS.contains(&name) {
+            let slot = params.slot(name);
+            if slot.replace(value).is_some() && !duplicated.contains(&name) {
+                duplicated.push(name);
+            }
+        } else {
+            kept.push(pair);
+        }
+    }
+    let resource_url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    let params = if duplicated.is_empty() {
+        Ok(params)
+    } else {
+        Err(format!(
+            "duplicated signing parameter(s): {}; CloudFront refuses such URLs",
+            duplicated.join(", ")
+        ))
+    };
+    (resource_url, params)
+}
+
+fn check(name: &'static str, outcome: Outcome, detail: impl Into<String>) -> Check {
+    Check {
+        name,
+        outcome,
+        detail: detail.into(),
+    }
+}
+
+/// Explains whether CloudFront would accept `signed_url` with `key` in the key group.
+pub fn verify_url(signed_url: &str, key: &PublicKey, options: &VerifyOptions) -> Verdict {
+    let (resource_url, params) = split_signed_url(signed_url);
+    let mut verdict = Verdict {
+        accepted: false,
+        resource_url,
+        policy_kind: None,
+        policy: None,
+        key_pair_id: None,
+        checks: Vec::new(),
+    };
+    let params = match params.and_then(|p| complete(&p).map(|()| p)) {
+        Ok(params) => params,
+        Err(problem) => {
+            verdict
+                .checks
+                .push(check("parameters", Outcome::Fail, problem));
+            return verdict;
+        }
+    };
+    verdict.key_pair_id = params.key_pair_id.map(str::to_owned);
+    verdict.checks.push(check(
+        "parameters",
+        Outcome::Pass,
+        "Signature, Key-Pair-Id and Expires or Policy present once each",
+    ));
+
+    let (policy, policy_json) = match read_policy(&params, &verdict.resource_url) {
+        Ok(found) => found,
+        Err(problem) => {
+            verdict.checks.push(check("policy", Outcome::Fail, problem));
+            return verdict;
+        }
+    };
+    let canned = params.expires.is_some();
+    verdict.policy_kind = Some(if canned { "canned" } else { "custom" });
+    verdict.policy = Some(String::from_utf8_lossy(&policy_json).into_owned());
+    verdict.checks.push(check(
+        "policy",
+        Outcome::Pass,
+        if canned {
+            "canned policy rebuilt from Expires and the URL".to_owned()
+        } else {
+            "custom policy decoded from the Policy parameter".to_owned()
+        },
+    ));
+
+    verdict
+        .checks
+        .push(signature_check(&params, &policy_json, key));
+    verdict
+        .checks
+        .push(resource_check(&policy, &verdict.resource_url, canned));
+    verdict.checks.push(time_check(&policy, options.at));
+    verdict.checks.push(ip_check(&policy, options.client_ip));
+    verdict.accepted = verdict.first_failure().is_none();
+    verdict
+}
+
+fn complete(params: &Parameters<'_>) -> Result<(), String> {
+    let mut missing = Vec::new();
+    if params.signature.is_none() {
+        missing.push("Signature");
+    }
+    if params.key_pair_id.is_none() {
+        missing.push("Key-Pair-Id");
+    }
+    if params.expires.is_none() && params.policy.is_none() {
+        missing.push("Expires or Policy");
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "missing signing parameter(s): {}",
+            missing.join(", ")
+        ));
+    }
+    if params.expires.is_some() && params.policy.is_some() {
+        return Err("both Expires and Policy are present; a URL carries one or the other".into());
+    }
+    Ok(())
+}
+
+fn read_policy(params: &Parameters<'_>, resource_url: &str) -> Result<(Policy, Vec<u8>), String> {
+    if let Some(expires) = params.expires {
+        let expires = expires
+            .parse::<u64>()
+            .map_err(|_| format!("Expires=`{expires}` is not a whole number of epoch seconds"))?;
+        let policy = Policy {
+            resource: resource_url.to_owned(),
+            expires,
+            starts: None,
+            source_ip: None,
+        };
+        let json = policy.to_json().into_bytes();
+        return Ok((policy, json));
+    }
+    let encoded = params.policy.unwrap_or_default();
+    let json = encoding::decode(encoded).ok_or(
+        "the Policy parameter is not CloudFront base64 (was the URL truncated or re-encoded?)",
+    )?;
+    let policy = Policy::from_json(&json).map_err(|err| err.to_string())?;
+    Ok((policy, json))
+}
+
+fn signature_check(params: &Parameters<'_>, policy_json: &[u8], key: &PublicKey) -> Check {
+    let Some(hash) = HashAlgorithm::from_parameter(params.hash_algorithm) else {
+        return check(
+            "signature",
+            Outcome::Fail,
+            format!(
+                "Hash-Algorithm=`{}` is not SHA1 or SHA256",
+                params.hash_algorithm.unwrap_or_default()
+            ),
+        );
+    };
+    let Some(signature) = encoding::decode(params.signature.unwrap_or_default()) else {
+        return check(
+            "signature",
+            Outcome::Fail,
+            "the Signature parameter is not CloudFront base64 (was the URL truncated or re-encoded?)",
+        );
+    };
+    if key.verify(hash.digest(), policy_json, &signature) {
+        check(
+            "signature",
+            Outcome::Pass,
+            format!(
+                "valid {} {hash} signature for this public key (Key-Pair-Id {} must name it in the key group)",
+                key.algorithm(),
+                params.key_pair_id.unwrap_or_default()
+            ),
+        )
+    } else {
+        check(
+            "signature",
+            Outcome::Fail,
+            format!(
+                "not a valid {} {hash} signature for this public key: signed with another key, \
+                 or the URL or policy changed after signing",
+                key.algorithm()
+            ),
+        )
+    }
+}
+
+fn resource_check(policy: &Policy, resource_url: &str, canned: bool) -> Check {
+    if canned {
+        return check(
+            "resource",
+            Outcome::Pass,
+            "canned policy: the signature covers exactly this URL",
+        );
+    }
+    let matches = ResourcePattern::new(&policy.resource)
+        .map(|pattern| pattern.matches(resource_url))
+        .unwrap_or(false);
+    if matches {
+        check(
+            "resource",
+            Outcome::Pass,
+            format!("`{}` covers `{resource_url}`", policy.resource),
+        )
+    } else {
+        check(
+            "resource",
+            Outcome::Fail,
+            format!(
+                "the policy grants `{}`, which does not cover `{resource_url}`",
+                policy.resource
+            ),
+        )
+    }
+}
+
+fn time_check(policy: &Policy, at: u64) -> Check {
+    if let Some(starts) = policy.starts {
+        if at <= starts {
+            return check(
+                "time",
+                Outcome::Fail,
+                format!(
+                    "not valid yet: valid from {} (in {})",
+                    rfc3339(starts),
+                    human(starts - at)
+                ),
+            );
+        }
+    }
+    if at >= policy.expires {
+        check(
+            "time",
+            Outcome::Fail,
+            format!(
+                "expired {} ago, at {}",
+                human(at - policy.expires),
+                rfc3339(policy.expires)
+            ),
+        )
+    } else {
+        check(
+            "time",
+            Outcome::Pass,
+            format!(
+                "valid until {} (another {})",
+                rfc3339(policy.expires),
+                human(policy.expires - at)
+            ),
+        )
+    }
+}
+
+fn ip_check(policy: &Policy, client_ip: Option<Ipv4Addr>) -> Check {
+    let Some(range) = &policy.source_ip else {
+        return check("ip", Outcome::Pass, "no IP restriction");
+    };
+    let Ok(net) = range.parse::<ipnet::Ipv4Net>() else {
+        return check(
+            "ip",
+            Outcome::Fail,
+            format!("the policy's IP range `{range}` is not an IPv4 CIDR range"),
+        );
+    };
+    match client_ip {
+        None => check(
+            "ip",
+            Outcome::Unknown,
+            format!("restricted to {range}; pass the client's address (--ip) to check it"),
+        ),
+        Some(ip) if net.contains(&ip) => check("ip", Outcome::Pass, format!("{ip} is in {range}")),
+        Some(ip) => check("ip", Outcome::Fail, format!("{ip} is outside {range}")),
+    }
+}
+
+fn rfc3339(epoch: u64) -> String {
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(epoch)).to_string()
+}
+
+fn human(seconds: u64) -> String {
+    humantime::format_duration(Duration::from_secs(seconds)).to_string()
+}
