@@ -370,6 +370,12 @@ fn rfc3339(epoch: u64) -> String {
     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(epoch)).to_string()
 }
 
+/// A duration rounded to what a person needs: minutes past an hour, hours past a day.
 fn human(seconds: u64) -> String {
-    humantime::format_duration(Duration::from_secs(seconds)).to_string()
+    let rounded = match seconds {
+        s if s >= 86_400 => s - s % 3_600,
+        s if s >= 3_600 => s - s % 60,
+        s => s,
+    };
+    humantime::format_duration(Duration::from_secs(rounded)).to_string()
 }

@@ -1,0 +1,199 @@
+//! The `cfsign` command line: argument parsing (clap) kept apart from running commands.
+//!
+//! Exit codes: 0 success; 1 `verify` found that CloudFront would refuse the URL; 2 an error
+//! (bad input, unreadable key, ...), reported on stderr.
+
+mod bench;
+mod cookies;
+mod key_file;
+mod keygen;
+mod sign;
+mod time;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit code for a successful run.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when `verify` finds CloudFront would refuse the URL.
+pub const EXIT_REJECTED: u8 = 1;
+/// Exit code for any error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// CloudFront signed URLs as a self-service capability.
+#[derive(Debug, Parser)]
+#[command(name = "cfsign", version, about, long_about = None, after_help = "\
+Examples:
+  cfsign keygen --out-dir keys/
+  cfsign sign https://cdn.example.com/a.jpg --key-pair-id K2JCJMDEHXQW5F \\
+      --private-key keys/private_key.pem --expires-in 15m
+  cfsign verify \"$SIGNED_URL\" --public-key keys/public_key.pem
+
+Exit codes: 0 success, 1 `verify` says CloudFront would refuse the URL, 2 error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign a URL (or, with --batch, every URL on stdin).
+    #[command(after_help = "\
+Examples:
+  # canned policy, valid for 15 minutes
+  cfsign sign https://cdn.example.com/reports/q3.pdf --key-pair-id K2JCJMDEHXQW5F \\
+      --private-key private_key.pem --expires-in 15m
+  # custom policy: not before 9:00 UTC, one office network
+  cfsign sign https://cdn.example.com/a.mp4 --key-pair-id K2JCJMDEHXQW5F \\
+      --private-key private_key.pem --starts-at 2026-12-01T09:00:00Z \\
+      --expires-at 2026-12-01T17:00:00Z --ip 203.0.113.0/24
+  # a gallery: one signature for everything under a prefix
+  cfsign sign --batch --scope 'https://cdn.example.com/teams/acme/*' \\
+      --key-pair-id K2JCJMDEHXQW5F --private-key private_key.pem --expires-in 1h < urls.txt
+
+The URL is normalised before signing (path segments percent-encoded, see docs/signing.md);
+the printed URL is the one to hand out.")]
+    Sign(sign::SignArgs),
+    /// Produce signed cookies for a resource or resource pattern.
+    #[command(after_help = "\
+Examples:
+  cfsign cookies 'https://cdn.example.com/gallery/*' --key-pair-id K2JCJMDEHXQW5F \\
+      --private-key private_key.pem --expires-in 2h --domain cdn.example.com
+  cfsign cookies 'https://cdn.example.com/*' --key-pair-id K2JCJMDEHXQW5F \\
+      --private-key private_key.pem --expires-in 2h --json")]
+    Cookies(cookies::CookiesArgs),
+    /// Explain whether CloudFront would accept a signed URL, and why.
+    #[command(after_help = "\
+Examples:
+  cfsign verify \"$URL\" --public-key public_key.pem
+  cfsign verify \"$URL\" --public-key public_key.pem --at 2026-12-01T12:00:00Z --ip 203.0.113.7
+  cfsign verify \"$URL\" --public-key public_key.pem --json | jq .accepted
+
+Exits 0 when CloudFront would accept the URL, 1 when it would refuse it (a 403), 2 on error.")]
+    Verify(verify::VerifyArgs),
+    /// Generate a key pair CloudFront accepts (RSA-2048 by default).
+    #[command(after_help = "\
+Examples:
+  cfsign keygen --out-dir keys/
+  cfsign keygen --out-dir keys/ --type ecdsa-p256
+
+Writes private_key.pem (PKCS#8, mode 0600) and public_key.pem (the SPKI form to upload to
+CloudFront). Refuses to overwrite existing files.")]
+    Keygen(keygen::KeygenArgs),
+    /// Measure signing throughput on this machine.
+    #[command(after_help = "\
+Examples:
+  cfsign bench
+  cfsign bench --seconds 5 --json
+
+Runs on the calling thread only (pin it with `taskset -c 0` for one-core figures).
+tests/bench/run measures the peers (botocore, @aws-sdk/cloudfront-signer, openssl speed)
+side by side; see docs/benchmarks.md.")]
+    Bench(bench::BenchArgs),
+}
+
+/// Options every signing command shares: which key, and when and where the signature holds.
+#[derive(Debug, Args)]
+struct SigningArgs {
+    /// CloudFront public key id (the key pair id), e.g. K2JCJMDEHXQW5F.
+    #[arg(long, env = "CFSIGN_KEY_PAIR_ID")]
+    key_pair_id: String,
+    /// PEM private key: PKCS#8, PKCS#1 or SEC1, or encrypted PKCS#8 with --passphrase-env.
+    #[arg(long, env = "CFSIGN_PRIVATE_KEY", value_name = "FILE")]
+    private_key: PathBuf,
+    /// Name of the environment variable holding the private key's passphrase.
+    #[arg(long, value_name = "VAR")]
+    passphrase_env: Option<String>,
+    /// Expiry: epoch seconds, RFC 3339 (2026-12-01T12:00:00Z) or a date.
+    #[arg(long, value_name = "TIME", conflicts_with = "expires_in")]
+    expires_at: Option<String>,
+    /// Expiry relative to now: 90s, 15m, 2h, 7d.
+    #[arg(long, value_name = "DURATION")]
+    expires_in: Option<String>,
+    /// Not valid before this time (makes the policy custom).
+    #[arg(long, value_name = "TIME")]
+    starts_at: Option<String>,
+    /// Only clients in this IPv4 address or CIDR range (makes the policy custom).
+    #[arg(long, value_name = "CIDR")]
+    ip: Option<String>,
+    /// Hash for the signature; default sha1 for RSA keys, sha256 for ECDSA keys.
+    #[arg(long, value_enum)]
+    hash: Option<HashArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum HashArg {
+    Sha1,
+    Sha256,
+}
+
+impl From<HashArg> for cfsign::sign::HashAlgorithm {
+    fn from(hash: HashArg) -> Self {
+        match hash {
+            HashArg::Sha1 => cfsign::sign::HashAlgorithm::Sha1,
+            HashArg::Sha256 => cfsign::sign::HashAlgorithm::Sha256,
+        }
+    }
+}
+
+impl SigningArgs {
+    /// Loads the key and builds the signer and conditions these options describe.
+    fn signer_and_conditions(
+        &self,
+    ) -> anyhow::Result<(cfsign::sign::Signer, cfsign::sign::Conditions)> {
+        use anyhow::Context;
+
+        let key = key_file::load_private_key(&self.private_key, self.passphrase_env.as_deref())?;
+        let mut signer = cfsign::sign::Signer::new(std::sync::Arc::new(key), &self.key_pair_id)
+            .context("checking --key-pair-id")?;
+        if let Some(hash) = self.hash {
+            signer = signer.with_hash(hash.into());
+        }
+        let expires = time::expiry(self.expires_at.as_deref(), self.expires_in.as_deref())?;
+        let starts = self
+            .starts_at
+            .as_deref()
+            .map(time::parse_instant)
+            .transpose()
+            .context("reading --starts-at")?;
+        if expires <= time::now() {
+            eprintln!("warning: the expiry is in the past: CloudFront will refuse these URLs");
+        }
+        let conditions = cfsign::sign::Conditions {
+            expires,
+            starts,
+            source_ip: self.ip.clone(),
+        };
+        Ok((signer, conditions))
+    }
+}
+
+/// Parses the command line, runs the command and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sign(args) => sign::run(&args),
+        Command::Cookies(args) => cookies::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Bench(args) => bench::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            report(&err);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Prints an error and its causes, most general first, without a backtrace.
+fn report(err: &anyhow::Error) {
+    eprintln!("error: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}
