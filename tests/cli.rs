@@ -1,0 +1,674 @@
+//! The `cfsign` binary end to end: output, exit codes, errors, and no key material anywhere.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::Mutex;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
+
+struct Keys {
+    dir: tempfile::TempDir,
+}
+
+impl Keys {
+    fn new(key_type: &str) -> Keys {
+        let dir = tempfile::tempdir().unwrap();
+        let out = cfsign(&[
+            "keygen",
+            "--out-dir",
+            dir.path().to_str().unwrap(),
+            "--type",
+            key_type,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        remember_key_material(&dir.path().join("private_key.pem"));
+        Keys { dir }
+    }
+    fn private(&self) -> PathBuf {
+        self.dir.path().join("private_key.pem")
+    }
+    fn public(&self) -> PathBuf {
+        self.dir.path().join("public_key.pem")
+    }
+    fn private_str(&self) -> String {
+        self.private().to_str().unwrap().to_owned()
+    }
+    fn public_str(&self) -> String {
+        self.public().to_str().unwrap().to_owned()
+    }
+}
+
+fn cfsign(args: &[&str]) -> Output {
+    cfsign_with_stdin(args, "")
+}
+
+fn cfsign_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let output = Command::cargo_bin("cfsign")
+        .unwrap()
+        .args(args)
+        .env_remove("CFSIGN_KEY_PAIR_ID")
+        .env_remove("CFSIGN_PRIVATE_KEY")
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert_no_key_material(&output);
+    output
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Base64 body lines of every private key the tests made, to search outputs for.
+static KEY_LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn remember_key_material(private_key: &std::path::Path) {
+    let pem = std::fs::read_to_string(private_key).unwrap();
+    let body = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 32);
+    KEY_LINES.lock().unwrap().extend(body.map(str::to_owned));
+}
+
+/// No command ever prints a private key: no PEM armour with a body, no line of any test key.
+fn assert_no_key_material(out: &Output) {
+    let text = format!("{}{}", stdout(out), stderr(out));
+    assert!(
+        !text.contains("PRIVATE KEY-----\n"),
+        "key material in output:\n{text}"
+    );
+    for line in KEY_LINES.lock().unwrap().iter() {
+        assert!(
+            !text.contains(line.as_str()),
+            "private key material in output:\n{text}"
+        );
+    }
+}
+
+fn sign(keys: &Keys, extra: &[&str]) -> Output {
+    let private = keys.private_str();
+    let mut args = vec![
+        "sign",
+        "--key-pair-id",
+        KEY_PAIR_ID,
+        "--private-key",
+        &private,
+    ];
+    args.extend_from_slice(extra);
+    cfsign(&args)
+}
+
+fn verify(keys: &Keys, url: &str, extra: &[&str]) -> Output {
+    let public = keys.public_str();
+    let mut args = vec!["verify", url, "--public-key", &public];
+    args.extend_from_slice(extra);
+    cfsign(&args)
+}
+
+fn rsa_keys() -> Keys {
+    Keys::new("rsa2048")
+}
+
+#[test]
+fn keygen_writes_a_private_key_only_its_owner_can_read() {
+    let keys = rsa_keys();
+    let private = std::fs::read_to_string(keys.private()).unwrap();
+    let public = std::fs::read_to_string(keys.public()).unwrap();
+    assert!(private.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    assert!(public.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(keys.private())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let key = cfsign::keys::PrivateKey::from_pem(&private, None).unwrap();
+    assert_eq!(
+        key.algorithm(),
+        cfsign::keys::KeyAlgorithm::Rsa { bits: 2048 }
+    );
+}
+
+#[test]
+fn keygen_refuses_to_overwrite_and_changes_nothing() {
+    let keys = rsa_keys();
+    let before = std::fs::read(keys.private()).unwrap();
+    let out = cfsign(&["keygen", "--out-dir", keys.dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(keys.private()).unwrap(), before);
+}
+
+#[test]
+fn keygen_makes_ecdsa_keys_and_reports_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("nested/keys");
+    let out = cfsign(&[
+        "keygen",
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+        "--type",
+        "ecdsa-p256",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["type"], "ecdsa-p256");
+    assert_eq!(report["algorithm"], "ECDSA P-256");
+    remember_key_material(&out_dir.join("private_key.pem"));
+    let pem = std::fs::read_to_string(out_dir.join("private_key.pem")).unwrap();
+    let key = cfsign::keys::PrivateKey::from_pem(&pem, None).unwrap();
+    assert_eq!(key.algorithm(), cfsign::keys::KeyAlgorithm::EcdsaP256);
+}
+
+#[test]
+fn sign_prints_only_the_url_and_verify_accepts_it() {
+    let keys = rsa_keys();
+    let out = sign(
+        &keys,
+        &["https://cdn.example.com/a b.jpg", "--expires-in", "15m"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1);
+    let url = text.trim();
+    assert!(
+        url.starts_with("https://cdn.example.com/a%20b.jpg?Expires="),
+        "{url}"
+    );
+    assert!(url.ends_with(&format!("&Key-Pair-Id={KEY_PAIR_ID}")));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+
+    let out = verify(&keys, url, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("ACCEPTED"));
+}
+
+#[test]
+fn custom_policy_options_produce_a_policy_verify_explains() {
+    let keys = rsa_keys();
+    let out = sign(
+        &keys,
+        &[
+            "https://cdn.example.com/videos/a.mp4",
+            "--starts-at",
+            "2029-01-01T00:00:00Z",
+            "--expires-at",
+            "2030-01-01T00:00:00+00:00",
+            "--ip",
+            "203.0.113.0/24",
+            "--resource",
+            "https://cdn.example.com/videos/*",
+            "--hash",
+            "sha256",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = stdout(&out).trim().to_owned();
+    assert!(
+        url.contains("?Policy=") && url.ends_with("&Hash-Algorithm=SHA256"),
+        "{url}"
+    );
+
+    let inside = verify(
+        &keys,
+        &url,
+        &["--at", "2029-06-01", "--ip", "203.0.113.5", "--json"],
+    );
+    assert_eq!(inside.status.code(), Some(0), "{}", stdout(&inside));
+    let verdict: Value = serde_json::from_str(&stdout(&inside)).unwrap();
+    assert_eq!(verdict["accepted"], true);
+    assert_eq!(verdict["policy_kind"], "custom");
+    assert!(verdict["policy"]
+        .as_str()
+        .unwrap()
+        .contains("\"AWS:SourceIp\":\"203.0.113.0/24\""));
+
+    let early = verify(&keys, &url, &["--at", "2028-12-31T23:00:00Z"]);
+    assert_eq!(early.status.code(), Some(1));
+    assert!(
+        stdout(&early).contains("not valid yet"),
+        "{}",
+        stdout(&early)
+    );
+
+    let late = verify(&keys, &url, &["--at", "2030-01-01T02:30:00Z"]);
+    assert_eq!(late.status.code(), Some(1));
+    assert!(
+        stdout(&late).contains("expired 2h 30m ago"),
+        "{}",
+        stdout(&late)
+    );
+
+    let elsewhere = verify(&keys, &url, &["--at", "2029-06-01", "--ip", "198.51.100.1"]);
+    assert_eq!(elsewhere.status.code(), Some(1));
+    assert!(stdout(&elsewhere).contains("outside 203.0.113.0/24"));
+
+    let unknown_ip = verify(&keys, &url, &["--at", "2029-06-01"]);
+    assert_eq!(unknown_ip.status.code(), Some(0));
+    assert!(stdout(&unknown_ip).contains("pass the client's address"));
+}
+
+#[test]
+fn verify_names_what_is_wrong_with_a_tampered_or_foreign_url() {
+    let keys = rsa_keys();
+    let other = rsa_keys();
+    let url = stdout(&sign(
+        &keys,
+        &["https://cdn.example.com/a.jpg", "--expires-in", "1h"],
+    ))
+    .trim()
+    .to_owned();
+
+    let other_path = url.replace("/a.jpg", "/b.jpg");
+    let out = verify(&keys, &other_path, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("REJECTED (403): signature"),
+        "{}",
+        stdout(&out)
+    );
+
+    let foreign = verify(&other, &url, &[]);
+    assert_eq!(foreign.status.code(), Some(1));
+
+    let sig_at = url.find("Signature=").unwrap() + "Signature=".len();
+    let mut tampered = url.clone();
+    let flipped = if &url[sig_at..=sig_at] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    tampered.replace_range(sig_at..=sig_at, flipped);
+    assert_eq!(verify(&keys, &tampered, &[]).status.code(), Some(1));
+
+    let duplicated = format!("{url}&Expires=1");
+    let out = verify(&keys, &duplicated, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("duplicated signing parameter(s): Expires"));
+
+    let unsigned = verify(&keys, "https://cdn.example.com/a.jpg", &[]);
+    assert_eq!(unsigned.status.code(), Some(1));
+    assert!(stdout(&unsigned).contains("missing signing parameter(s): Signature, Key-Pair-Id"));
+}
+
+#[test]
+fn batch_keeps_order_and_blank_lines() {
+    let keys = rsa_keys();
+    let private = keys.private_str();
+    let input = "https://cdn.example.com/1.jpg\n\nhttps://cdn.example.com/2 b.jpg\nhttps://cdn.example.com/3.jpg\n";
+    let out = cfsign_with_stdin(
+        &[
+            "sign",
+            "--batch",
+            "--key-pair-id",
+            KEY_PAIR_ID,
+            "--private-key",
+            &private,
+            "--expires-in",
+            "1h",
+            "--jobs",
+            "2",
+        ],
+        input,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0].starts_with("https://cdn.example.com/1.jpg?Expires="));
+    assert!(lines[1].is_empty());
+    assert!(lines[2].starts_with("https://cdn.example.com/2%20b.jpg?Expires="));
+    assert!(lines[3].starts_with("https://cdn.example.com/3.jpg?Expires="));
+    for line in [&lines[0], &lines[2], &lines[3]] {
+        assert_eq!(verify(&keys, line, &[]).status.code(), Some(0));
+    }
+}
+
+#[test]
+fn batch_scope_reuses_one_signature_and_names_a_line_outside_the_scope() {
+    let keys = rsa_keys();
+    let private = keys.private_str();
+    let args = [
+        "sign",
+        "--batch",
+        "--scope",
+        "https://cdn.example.com/teams/acme/*",
+        "--key-pair-id",
+        KEY_PAIR_ID,
+        "--private-key",
+        &private,
+        "--expires-in",
+        "1h",
+    ];
+    let input = "https://cdn.example.com/teams/acme/a.jpg\nhttps://cdn.example.com/teams/acme/sub/b.jpg?w=200\n";
+    let out = cfsign_with_stdin(&args, input);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let signature = |url: &str| {
+        url.split("Signature=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(signature(lines[0]), signature(lines[1]));
+    assert!(lines[1].starts_with("https://cdn.example.com/teams/acme/sub/b.jpg?w=200&Policy="));
+    for line in &lines {
+        assert_eq!(verify(&keys, line, &[]).status.code(), Some(0), "{line}");
+    }
+
+    let outside =
+        "https://cdn.example.com/teams/acme/a.jpg\nhttps://cdn.example.com/teams/other/c.jpg\n";
+    let out = cfsign_with_stdin(&args, outside);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty(), "nothing half-written");
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 2") && err.contains("does not match"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cookies_as_set_cookie_lines_and_json() {
+    let keys = rsa_keys();
+    let private = keys.private_str();
+    let base = [
+        "cookies",
+        "https://cdn.example.com/gallery/*",
+        "--key-pair-id",
+        KEY_PAIR_ID,
+        "--private-key",
+        &private,
+        "--expires-in",
+        "2h",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--domain", "cdn.example.com"]);
+    let out = cfsign(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            l.strip_prefix("Set-Cookie: ")
+                .unwrap()
+                .split('=')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "CloudFront-Policy",
+            "CloudFront-Signature",
+            "CloudFront-Key-Pair-Id"
+        ]
+    );
+    assert!(text
+        .lines()
+        .all(|l| l.contains("; Domain=cdn.example.com; Path=/; Secure; HttpOnly")));
+
+    let mut args = base.to_vec();
+    args.push("--json");
+    let json: Value = serde_json::from_str(&stdout(&cfsign(&args))).unwrap();
+    assert_eq!(json["CloudFront-Key-Pair-Id"], KEY_PAIR_ID);
+    assert!(json["CloudFront-Policy"].is_string() && json.get("CloudFront-Expires").is_none());
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_exit_2() {
+    let keys = rsa_keys();
+    let cases: [(&[&str], &str); 9] = [
+        (&["https://cdn.example.com/a.jpg"], "expiration is required"),
+        (
+            &["https://cdn.example.com/a.jpg", "--expires-in", "soon"],
+            "not a duration",
+        ),
+        (
+            &["https://cdn.example.com/a.jpg#x", "--expires-in", "1h"],
+            "fragment",
+        ),
+        (
+            &[
+                "https://cdn.example.com/a.jpg?Expires=1",
+                "--expires-in",
+                "1h",
+            ],
+            "already carries the signing parameter `Expires`",
+        ),
+        (
+            &[
+                "https://cdn.example.com/a.jpg",
+                "--expires-in",
+                "1h",
+                "--ip",
+                "2001:db8::/32",
+            ],
+            "IPv4 only",
+        ),
+        (
+            &[
+                "https://cdn.example.com/a.jpg",
+                "--expires-in",
+                "1h",
+                "--resource",
+                "https://cdn.example.com/b/*",
+            ],
+            "does not match the resource pattern",
+        ),
+        (
+            &["ftp://cdn.example.com/a.jpg", "--expires-in", "1h"],
+            "scheme",
+        ),
+        (
+            &[
+                "https://cdn.example.com/a.jpg",
+                "--expires-at",
+                "2030-01-01",
+                "--starts-at",
+                "2031-01-01",
+            ],
+            "must be before the expiration",
+        ),
+        (
+            &[
+                "https://cdn.example.com/a.jpg",
+                "--expires-in",
+                "1h",
+                "--resource",
+                "https://cdn.example.com/\"*",
+            ],
+            "quotes",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let out = sign(&keys, extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let err = stderr(&out);
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.contains(expected), "{extra:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{err}"
+        );
+        assert!(stdout(&out).is_empty());
+    }
+
+    let out = cfsign(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--key-pair-id",
+        "k-lower",
+        "--private-key",
+        &keys.private_str(),
+        "--expires-in",
+        "1h",
+    ]);
+    assert!(
+        stderr(&out).contains("not a CloudFront key pair id"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn key_problems_name_the_file_and_the_fix() {
+    let keys = rsa_keys();
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("corrupt.pem");
+    std::fs::write(
+        &corrupt,
+        "-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let not_pem = dir.path().join("notes.txt");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let cases: [(PathBuf, &str); 4] = [
+        (keys.public(), "this is a public key"),
+        (corrupt.clone(), "corrupt PEM"),
+        (not_pem, "not a PEM key"),
+        (
+            dir.path().join("missing.pem"),
+            "cannot read the private key file",
+        ),
+    ];
+    for (path, expected) in cases {
+        let out = cfsign(&[
+            "sign",
+            "https://cdn.example.com/a.jpg",
+            "--key-pair-id",
+            KEY_PAIR_ID,
+            "--private-key",
+            path.to_str().unwrap(),
+            "--expires-in",
+            "1h",
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{err}");
+        assert!(
+            err.contains(path.file_name().unwrap().to_str().unwrap()),
+            "names the file: {err}"
+        );
+    }
+}
+
+#[test]
+fn encrypted_keys_take_the_passphrase_from_the_environment() {
+    let keys = rsa_keys();
+    let code = format!(
+        r#"
+from cryptography.hazmat.primitives import serialization as s
+key = s.load_pem_private_key(open({path:?}, "rb").read(), password=None)
+open({path:?} + ".enc", "wb").write(key.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.BestAvailableEncryption(b"hunter22")))
+"#,
+        path = keys.private_str()
+    );
+    support::peers::python_snippet(&code);
+    let encrypted = format!("{}.enc", keys.private_str());
+    let run = |env: Option<&str>, extra: &[&str]| {
+        let mut cmd = Command::cargo_bin("cfsign").unwrap();
+        cmd.args([
+            "sign",
+            "https://cdn.example.com/a.jpg",
+            "--key-pair-id",
+            KEY_PAIR_ID,
+            "--private-key",
+            &encrypted,
+            "--expires-in",
+            "1h",
+        ])
+        .args(extra);
+        if let Some(value) = env {
+            cmd.env("CFSIGN_TEST_PASSPHRASE", value);
+        }
+        let out = cmd.output().unwrap();
+        assert_no_key_material(&out);
+        out
+    };
+    let ok = run(
+        Some("hunter22"),
+        &["--passphrase-env", "CFSIGN_TEST_PASSPHRASE"],
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let url = stdout(&ok).trim().to_owned();
+    assert_eq!(verify(&keys, &url, &[]).status.code(), Some(0));
+    assert!(!stderr(&ok).contains("hunter22"));
+
+    let wrong = run(
+        Some("nope"),
+        &["--passphrase-env", "CFSIGN_TEST_PASSPHRASE"],
+    );
+    assert!(
+        stderr(&wrong).contains("wrong passphrase"),
+        "{}",
+        stderr(&wrong)
+    );
+    let none = run(None, &[]);
+    assert!(
+        stderr(&none).contains("--passphrase-env"),
+        "{}",
+        stderr(&none)
+    );
+    let unset = run(None, &["--passphrase-env", "CFSIGN_TEST_PASSPHRASE"]);
+    assert!(stderr(&unset).contains("is not set"), "{}", stderr(&unset));
+}
+
+#[test]
+fn keys_cloudfront_would_refuse_get_a_warning_but_still_sign() {
+    let vector_key = support::repo().join("tests/vectors/test-rsa-key.pem");
+    remember_key_material(&vector_key);
+    let out = cfsign(&[
+        "sign",
+        "https://d111111abcdef8.cloudfront.net/image.jpg",
+        "--key-pair-id",
+        "K1TESTKEY",
+        "--private-key",
+        vector_key.to_str().unwrap(),
+        "--expires-at",
+        "1767290400",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("1024-bit RSA key"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("expiry is in the past"));
+    // The vector's exact signature, through the CLI.
+    assert!(stdout(&out).contains("Signature=iONoMLnhiCy9q1~WB9GkR2DiHz18I85i3o6kZ64REf-fCSOg"));
+}
+
+#[test]
+fn help_shows_examples() {
+    for command in [
+        &["--help"][..],
+        &["sign", "--help"],
+        &["verify", "--help"],
+        &["keygen", "--help"],
+        &["cookies", "--help"],
+        &["bench", "--help"],
+    ] {
+        let out = cfsign(command);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Examples:"), "{command:?}");
+    }
+}
