@@ -6,3 +6,8 @@
 
 pub mod keys;
 pub mod sign;
+
+/// The Rust snippets in docs/signing.md, compiled as doc-tests so the guide cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/signing.md")]
+mod signing_guide {}
