@@ -93,13 +93,15 @@ impl FromStr for KeyType {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// The text holds no PEM block at all.
-    #[error("not a PEM key: expected a line like `-----BEGIN PRIVATE KEY-----`")]
+    #[error(
+        "not a PEM key: expected text between `-----BEGIN ...-----` and `-----END ...-----` lines"
+    )]
     NotPem,
     /// A PEM block is damaged (bad base64, mismatched labels, truncated).
     #[error("corrupt PEM: {0}")]
     CorruptPem(String),
     /// A public key or certificate was given where a private key is needed.
-    #[error("this is a {found}, not a private key: pass the private key (`-----BEGIN PRIVATE KEY-----`) that belongs to it")]
+    #[error("this is a {found}, not a private key: pass the private key that belongs to it (the PEM file labelled `PRIVATE KEY`)")]
     PublicKeyGivenAsPrivate {
         /// What the PEM label says it is.
         found: String,
@@ -320,7 +322,8 @@ mod tests {
         let key = generate(KeyType::Rsa2048).unwrap();
         assert_eq!(key.algorithm(), KeyAlgorithm::Rsa { bits: 2048 });
         let pem = key.to_pkcs8_pem().unwrap();
-        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+        let (label, _) = pkcs8::der::pem::decode_vec(pem.as_bytes()).unwrap();
+        assert_eq!(label, "PRIVATE KEY");
         let again = PrivateKey::from_pem(&pem, None).unwrap();
         assert_eq!(
             again.public_key().unwrap().to_pem(),
