@@ -666,9 +666,110 @@ fn help_shows_examples() {
         &["keygen", "--help"],
         &["cookies", "--help"],
         &["bench", "--help"],
+        &["run", "--help"],
+        &["doc", "--help"],
     ] {
         let out = cfsign(command);
         assert!(out.status.success());
         assert!(stdout(&out).contains("Examples:"), "{command:?}");
     }
+}
+
+/// A recipe folder with a sibling stdlib, as in the repository layout.
+fn recipe_workspace(recipe: &str, module: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("recipes")).unwrap();
+    std::fs::create_dir_all(dir.path().join("stdlib")).unwrap();
+    std::fs::write(dir.path().join("stdlib/team.rhai"), module).unwrap();
+    let path = dir.path().join("recipes/main.rhai");
+    std::fs::write(&path, recipe).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn run_passes_vars_finds_stdlib_and_prints() {
+    let (dir, recipe) = recipe_workspace(
+        r#"import "team" as team; print(team::greeting(vars.team)); vars.count + 1"#,
+        r#"fn greeting(name) { `provisioning ${name}` }"#,
+    );
+    let vars_file = dir.path().join("vars.json");
+    std::fs::write(&vars_file, r#"{"team": "search", "count": 41}"#).unwrap();
+    let out = cfsign(&[
+        "run",
+        recipe.to_str().unwrap(),
+        "--vars-file",
+        vars_file.to_str().unwrap(),
+        "--var",
+        "team=payments",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "provisioning payments\n42\n");
+}
+
+#[test]
+fn run_json_output_keeps_stdout_for_the_result() {
+    let (_dir, recipe) = recipe_workspace(
+        r#"print("working"); #{ team: vars.team, urls: [1, 2] }"#,
+        "",
+    );
+    let out = cfsign(&[
+        "run",
+        recipe.to_str().unwrap(),
+        "--var",
+        "team=payments",
+        "--output",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        result,
+        serde_json::json!({"team": "payments", "urls": [1, 2]})
+    );
+    assert_eq!(stderr(&out), "working\n");
+}
+
+#[test]
+fn run_reports_script_errors_with_position_and_exit_2() {
+    let (_dir, recipe) = recipe_workspace("let a = 1;\nprint(vars.team);\n", "");
+    let out = cfsign(&["run", recipe.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: variable `team` was not given"),
+        "{err}"
+    );
+    assert!(err.contains("recipes/main.rhai:2:11"), "{err}");
+    assert!(err.contains("2 | print(vars.team);"), "{err}");
+    assert!(stdout(&out).is_empty());
+
+    let out = cfsign(&["run", recipe.to_str().unwrap(), "--var", "novalue"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not KEY=VALUE"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = cfsign(&["run", "/nonexistent/recipe.rhai"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read the recipe"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn run_never_prints_a_generated_private_key() {
+    let (_dir, recipe) = recipe_workspace(
+        r#"let key = keys::generate(); print(key); debug(key); print(#{k: key}); key.public_key_pem()"#,
+        "",
+    );
+    let out = cfsign(&["run", recipe.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("-----BEGIN PUBLIC KEY-----"));
+    assert_eq!(text.matches("<private key redacted>").count(), 3, "{text}");
+    assert!(!text.contains("PRIVATE KEY-----"));
 }

@@ -5,8 +5,10 @@
 
 mod bench;
 mod cookies;
+mod doc;
 mod key_file;
 mod keygen;
+mod run;
 mod sign;
 mod time;
 mod verify;
@@ -83,6 +85,20 @@ Examples:
 Writes private_key.pem (PKCS#8, mode 0600) and public_key.pem (the SPKI form to upload to
 CloudFront). Refuses to overwrite existing files.")]
     Keygen(keygen::KeygenArgs),
+    /// Run a recipe.
+    #[command(after_help = "\
+Examples:
+  cfsign run recipes/provision.rhai --var team=payments
+  cfsign run recipes/provision.rhai --vars-file teams.json --output json
+
+Recipes import modules from their own folder and from stdlib/ (--stdlib). The reference of
+every host function is docs/reference.md (`cfsign doc`).")]
+    Run(run::RunArgs),
+    /// Print the reference of every host function and type available to recipes.
+    #[command(after_help = "\
+Examples:
+  cfsign doc > docs/reference.md")]
+    Doc(doc::DocArgs),
     /// Measure signing throughput on this machine.
     #[command(after_help = "\
 Examples:
@@ -180,6 +196,8 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Doc(args) => doc::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

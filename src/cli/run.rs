@@ -1,0 +1,112 @@
+//! `cfsign run`: run a recipe.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use cfsign::script::{self, Limits, RunOptions, Vars};
+use clap::{Args, ValueEnum};
+use rhai::Dynamic;
+
+use super::EXIT_OK;
+
+/// Arguments of `cfsign run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The recipe file, e.g. recipes/provision.rhai.
+    recipe: PathBuf,
+    /// An input for the recipe (repeatable); read in the recipe as vars.KEY.
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    vars: Vec<String>,
+    /// A JSON object of inputs; --var values override it.
+    #[arg(long, value_name = "FILE.json")]
+    vars_file: Option<PathBuf>,
+    /// Folder of shared modules (default: the stdlib/ beside the recipe's folder, else ./stdlib).
+    #[arg(long, value_name = "DIR", env = "CFSIGN_STDLIB")]
+    stdlib: Option<PathBuf>,
+    /// text: the recipe's output as it prints it; json: the recipe's result as JSON on stdout,
+    /// its printed lines on stderr.
+    #[arg(long, value_enum, default_value = "text")]
+    output: Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Text,
+    Json,
+}
+
+/// Runs `cfsign run`.
+pub fn run(args: &RunArgs) -> Result<u8> {
+    let vars = read_vars(args.vars_file.as_deref(), &args.vars)?;
+    let stdlib = args
+        .stdlib
+        .clone()
+        .unwrap_or_else(|| default_stdlib(&args.recipe));
+    let json = args.output == Output::Json;
+    let options = RunOptions {
+        vars,
+        stdlib,
+        limits: Limits::default(),
+        print: Arc::new(move |line| {
+            if json {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+        }),
+    };
+    let result = script::run_file(&args.recipe, &options)?;
+    if json {
+        let value: serde_json::Value = rhai::serde::from_dynamic(&result)
+            .map_err(|err| anyhow::anyhow!("the recipe's result is not JSON-shaped: {err}"))?;
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else if !result.is_unit() {
+        println!("{result}");
+    }
+    Ok(EXIT_OK)
+}
+
+fn default_stdlib(recipe: &Path) -> PathBuf {
+    let beside = recipe
+        .parent()
+        .and_then(Path::parent)
+        .map(|root| root.join("stdlib"));
+    match beside {
+        Some(dir) if dir.is_dir() => dir,
+        _ => PathBuf::from("stdlib"),
+    }
+}
+
+/// Merges `--vars-file` and `--var` (which wins) into the recipe's inputs.
+fn read_vars(file: Option<&Path>, pairs: &[String]) -> Result<Vars> {
+    let mut values: BTreeMap<String, Dynamic> = BTreeMap::new();
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read --vars-file {}", file.display()))?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("--vars-file {} is not valid JSON", file.display()))?;
+        let serde_json::Value::Object(map) = json else {
+            bail!(
+                "--vars-file {} must hold a JSON object of names to values",
+                file.display()
+            );
+        };
+        for (name, value) in map {
+            let value = rhai::serde::to_dynamic(&value)
+                .map_err(|err| anyhow::anyhow!("--vars-file value `{name}`: {err}"))?;
+            values.insert(name, value);
+        }
+    }
+    for pair in pairs {
+        let Some((name, value)) = pair.split_once('=') else {
+            bail!("--var `{pair}` is not KEY=VALUE (e.g. --var team=payments)");
+        };
+        if name.is_empty() {
+            bail!("--var `{pair}` has an empty name");
+        }
+        values.insert(name.to_owned(), value.to_owned().into());
+    }
+    Ok(Vars::new(values))
+}

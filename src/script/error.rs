@@ -1,0 +1,179 @@
+//! Recipe errors, rendered like a compiler's: the message, where it happened, the source line
+//! with a caret, and the chain of recipe functions that led there.
+//!
+//! ```text
+//! error: variable `team` was not given: pass --var team=VALUE ...
+//!  ——▶ recipes/provision.rhai:12:15
+//!    |
+//! 12 |     let team = vars.team;
+//!    |               ^
+//!    = in `provision_team`, called at recipes/provision.rhai:30:9
+//! ```
+
+use std::fmt;
+use std::path::PathBuf;
+
+use rhai::{EvalAltResult, Position};
+
+use super::host_error::HostError;
+
+/// A place in a recipe or module file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, as given to the engine.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One step of the call chain: a recipe function called from a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The function (or `import "module"`).
+    pub function: String,
+    /// Where it was called.
+    pub called_at: Option<Location>,
+}
+
+/// Why a recipe failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecipeError {
+    /// The recipe file could not be read.
+    #[error("cannot read the recipe {}: {source}", path.display())]
+    Read {
+        /// The recipe path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The script failed to parse or failed while running.
+    #[error("{0}")]
+    Script(Box<ScriptError>),
+}
+
+/// A parse or runtime error with its position and call chain.
+#[derive(Debug, Clone)]
+pub struct ScriptError {
+    /// What went wrong.
+    pub message: String,
+    /// The host error behind it, when a host function failed.
+    pub host: Option<HostError>,
+    /// Where the innermost error happened.
+    pub location: Option<Location>,
+    /// The recipe functions that led there, innermost first.
+    pub frames: Vec<Frame>,
+}
+
+fn location(file: &str, position: Position) -> Option<Location> {
+    Some(Location {
+        file: file.to_owned(),
+        line: position.line()?,
+        column: position.position().unwrap_or(1),
+    })
+}
+
+impl ScriptError {
+    /// Unwinds Rhai's nested error into message, position and frames. `file` is the recipe the
+    /// error surfaced in.
+    pub fn from_rhai(err: &EvalAltResult, file: &str) -> Self {
+        let mut frames = Vec::new();
+        let mut current = err;
+        let mut source = file.to_owned();
+        loop {
+            match current {
+                EvalAltResult::ErrorInFunctionCall(name, fn_source, inner, position) => {
+                    frames.push(Frame {
+                        function: format!("`{name}`"),
+                        called_at: location(&source, *position),
+                    });
+                    if !fn_source.is_empty() {
+                        source = fn_source.clone();
+                    }
+                    current = inner;
+                }
+                EvalAltResult::ErrorInModule(module, inner, position) => {
+                    frames.push(Frame {
+                        function: format!("import \"{module}\""),
+                        called_at: location(&source, *position),
+                    });
+                    current = inner;
+                }
+                _ => break,
+            }
+        }
+        frames.reverse();
+        let host = match current {
+            EvalAltResult::ErrorRuntime(value, _) => HostError::from_dynamic(value),
+            _ => None,
+        };
+        let message = match (current, &host) {
+            (_, Some(host)) => host.to_string(),
+            (EvalAltResult::ErrorRuntime(value, _), None) => value.to_string(),
+            (EvalAltResult::ErrorTooManyOperations(_), _) => {
+                "the recipe exceeded its operation limit and was stopped (an endless loop?)".into()
+            }
+            (EvalAltResult::ErrorStackOverflow(_), _) => {
+                "the recipe called functions too deeply and was stopped (endless recursion?)".into()
+            }
+            (other, _) => without_position(&other.to_string()),
+        };
+        ScriptError {
+            message,
+            host,
+            location: location(&source, current.position()),
+            frames,
+        }
+    }
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(location) = &self.location {
+            write!(f, "\n ——▶ {location}")?;
+            if let Some(text) = source_line(location) {
+                let gutter = location.line.to_string().len();
+                let caret_pad = text
+                    .chars()
+                    .take(location.column.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect::<String>();
+                write!(
+                    f,
+                    "\n{:gutter$} |\n{} | {text}\n{:gutter$} | {caret_pad}^",
+                    "", location.line, ""
+                )?;
+            }
+        }
+        for frame in &self.frames {
+            match &frame.called_at {
+                Some(at) => write!(f, "\n   = in {}, called at {at}", frame.function)?,
+                None => write!(f, "\n   = in {}", frame.function)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rhai appends ` (line L, position P)` to messages; the location is rendered separately.
+fn without_position(message: &str) -> String {
+    match message.rfind(" (line ") {
+        Some(at) if message.ends_with(')') => message[..at].to_owned(),
+        _ => message.to_owned(),
+    }
+}
+
+fn source_line(location: &Location) -> Option<String> {
+    let text = std::fs::read_to_string(&location.file).ok()?;
+    text.lines()
+        .nth(location.line.checked_sub(1)?)
+        .map(str::to_owned)
+}

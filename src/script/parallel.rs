@@ -1,0 +1,116 @@
+//! `parallel(items, limit, |item| ...)`: recipe-level concurrency.
+//!
+//! Runs the closure for every item on up to `limit` threads at once. The result keeps the input
+//! order, one map per item: `#{ok: true, value: ...}` or `#{ok: false, error: ..., code: ...}`.
+//! A failing item never loses the others' results; the recipe decides what a failure means.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use rhai::plugin::*;
+use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, NativeCallContext};
+
+use super::host_error::HostError;
+
+/// The most threads one `parallel` call may use.
+pub const MAX_LIMIT: i64 = 64;
+
+/// Recipe-level concurrency.
+#[export_module]
+pub mod concurrency {
+    use super::*;
+
+    /// Calls `callback(item)` for every item, at most `limit` at a time, and returns one map
+    /// per item in input order: `#{ok: true, value: ...}` or `#{ok: false, error: "...",
+    /// code: "..."}` (`code` when a host function failed). One failure never loses the others.
+    ///
+    /// ```rhai
+    /// let results = parallel(["payments", "search"], 4, |team| provision(team));
+    /// for r in results { if !r.ok { print(`failed: ${r.error}`); } }
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn parallel(
+        context: NativeCallContext,
+        items: Array,
+        limit: i64,
+        callback: FnPtr,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        run(context, items, limit, callback)
+    }
+}
+
+fn run(
+    context: NativeCallContext,
+    items: Array,
+    limit: i64,
+    callback: FnPtr,
+) -> Result<Array, Box<EvalAltResult>> {
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(HostError::new(
+            "parallel",
+            "parallel",
+            "InvalidInput",
+            format!("the concurrency limit must be between 1 and {MAX_LIMIT}, not {limit}"),
+        )
+        .raise(&context));
+    }
+    let results: Vec<Mutex<Dynamic>> = items.iter().map(|_| Mutex::new(Dynamic::UNIT)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = usize::try_from(limit).unwrap_or(1).min(items.len());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::SeqCst);
+                let Some(item) = items.get(index) else {
+                    break;
+                };
+                let outcome = callback.call_within_context::<Dynamic>(&context, (item.clone(),));
+                let result = outcome_map(outcome);
+                if let Ok(mut slot) = results[index].lock() {
+                    *slot = result;
+                }
+            });
+        }
+    });
+    Ok(results
+        .into_iter()
+        .map(|slot| slot.into_inner().unwrap_or(Dynamic::UNIT))
+        .collect())
+}
+
+fn outcome_map(outcome: Result<Dynamic, Box<EvalAltResult>>) -> Dynamic {
+    let mut map = Map::new();
+    match outcome {
+        Ok(value) => {
+            map.insert("ok".into(), true.into());
+            map.insert("value".into(), value);
+        }
+        Err(err) => {
+            let inner = innermost(&err);
+            map.insert("ok".into(), false.into());
+            match inner {
+                EvalAltResult::ErrorRuntime(value, _) => match HostError::from_dynamic(value) {
+                    Some(host) => {
+                        map.insert("code".into(), host.code.clone().into());
+                        map.insert("error".into(), host.to_string().into());
+                    }
+                    None => {
+                        map.insert("error".into(), value.to_string().into());
+                    }
+                },
+                other => {
+                    map.insert("error".into(), other.to_string().into());
+                }
+            }
+        }
+    }
+    Dynamic::from_map(map)
+}
+
+fn innermost(err: &EvalAltResult) -> &EvalAltResult {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
+        | EvalAltResult::ErrorInModule(_, inner, _) => innermost(inner),
+        other => other,
+    }
+}
