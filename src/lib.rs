@@ -5,6 +5,7 @@
 //! [`script`] is the recipe engine that exposes them (and, later, AWS) to Rhai recipes.
 #![deny(missing_docs)]
 
+pub mod aws;
 pub mod keys;
 pub mod script;
 pub mod sign;

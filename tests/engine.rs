@@ -54,6 +54,7 @@ fn run_with(ws: &Workspace, recipe: &Path, vars: &[(&str, Dynamic)], limits: Lim
         stdlib: ws.stdlib(),
         limits,
         print: Arc::new(move |line| sink.lock().unwrap().push(line.to_owned())),
+        aws: None,
     };
     let result = script::run_file(recipe, &options);
     let printed = printed.lock().unwrap().clone();

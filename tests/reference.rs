@@ -14,7 +14,15 @@ fn reference_is_up_to_date() {
 #[test]
 fn reference_documents_every_host_module() {
     let generated = cfsign::script::doc::reference_markdown();
-    for heading in ["## Module `keys::`", "## Module `sign::`", "### `parallel("] {
+    for heading in [
+        "## Module `keys::`",
+        "## Module `sign::`",
+        "## Module `sts::`",
+        "## Module `s3::`",
+        "## Module `secretsmanager::`",
+        "## Module `cloudformation::`",
+        "### `parallel(",
+    ] {
         assert!(generated.contains(heading), "missing {heading}");
     }
     // Every function has its doc comment.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use cfsign::aws::{Aws, AwsOptions};
 use cfsign::script::{self, Limits, RunOptions, Vars};
 use clap::{Args, ValueEnum};
 use rhai::Dynamic;
@@ -29,6 +30,18 @@ pub struct RunArgs {
     /// its printed lines on stderr.
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
+    /// AWS profile (default: the standard credential chain).
+    #[arg(long, env = "AWS_PROFILE")]
+    profile: Option<String>,
+    /// AWS region (default: the standard chain).
+    #[arg(long)]
+    region: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. the local emulator (tests/emulator/serve).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// Send read calls only; record every mutating call and print them as the plan.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,6 +58,20 @@ pub fn run(args: &RunArgs) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| default_stdlib(&args.recipe));
     let json = args.output == Output::Json;
+    let aws = Aws::new(
+        AwsOptions {
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            dry_run: args.dry_run,
+        },
+        // Progress on long waits goes to stderr, and not at all in JSON mode.
+        Arc::new(move |line| {
+            if !json {
+                eprintln!("{line}");
+            }
+        }),
+    );
     let options = RunOptions {
         vars,
         stdlib,
@@ -56,16 +83,39 @@ pub fn run(args: &RunArgs) -> Result<u8> {
                 println!("{line}");
             }
         }),
+        aws: Some(aws.clone()),
     };
     let result = script::run_file(&args.recipe, &options)?;
+    let plan = aws.plan();
     if json {
         let value: serde_json::Value = rhai::serde::from_dynamic(&result)
             .map_err(|err| anyhow::anyhow!("the recipe's result is not JSON-shaped: {err}"))?;
-        println!("{}", serde_json::to_string_pretty(&value)?);
-    } else if !result.is_unit() {
-        println!("{result}");
+        let out = if args.dry_run {
+            serde_json::json!({ "result": value, "plan": plan })
+        } else {
+            value
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        if !result.is_unit() {
+            println!("{result}");
+        }
+        if args.dry_run {
+            print_plan(&plan);
+        }
     }
     Ok(EXIT_OK)
+}
+
+fn print_plan(plan: &[cfsign::aws::PlannedCall]) {
+    if plan.is_empty() {
+        println!("dry run: no changes");
+        return;
+    }
+    println!("dry run: {} change(s) would be made:", plan.len());
+    for (index, call) in plan.iter().enumerate() {
+        println!("  {}. {call}", index + 1);
+    }
 }
 
 fn default_stdlib(recipe: &Path) -> PathBuf {

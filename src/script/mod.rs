@@ -64,6 +64,8 @@ pub struct RunOptions {
     pub limits: Limits,
     /// Receives the recipe's `print` lines.
     pub print: PrintSink,
+    /// AWS access for the AWS host modules (`None`: they fail with `NotConfigured`).
+    pub aws: Option<crate::aws::Aws>,
 }
 
 /// Builds an engine with every host module, the sandbox limits and a module resolver that looks
@@ -102,12 +104,16 @@ pub fn run_file(path: &Path, options: &RunOptions) -> Result<Dynamic, RecipeErro
         source,
     })?;
     let recipe_dir = path.parent().unwrap_or(Path::new("."));
-    let engine = engine(
+    let mut engine = engine(
         recipe_dir,
         &options.stdlib,
         options.limits,
         Arc::clone(&options.print),
     );
+    if let Some(aws) = &options.aws {
+        // Host functions find the run's AWS access through the engine's tag.
+        engine.set_default_tag(Dynamic::from(aws.clone()));
+    }
     let file = path.display().to_string();
     let script_error = |err: &rhai::EvalAltResult| {
         RecipeError::Script(Box::new(ScriptError::from_rhai(err, &file)))

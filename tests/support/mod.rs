@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod emulator;
 pub mod peers;
 
 use std::path::{Path, PathBuf};

@@ -1,13 +1,29 @@
-//! Host modules exposed to recipes, one per domain. Each is a Rhai plugin module whose doc
-//! comments become `docs/reference.md` (`cfsign doc`).
+//! Host modules exposed to recipes, one per domain (named after the AWS service they wrap, with
+//! functions named after its operations). Each is a Rhai plugin module whose doc comments
+//! become `docs/reference.md` (`cfsign doc`).
 
+pub mod aws_context;
+pub mod cloudformation;
 pub mod keys;
+pub mod s3;
+pub mod secretsmanager;
 pub mod sign;
+pub mod sts;
 
-use rhai::Engine;
+use rhai::{exported_module, Engine};
 
 /// Registers every host module and type.
 pub(super) fn register(engine: &mut Engine) {
     keys::register(engine);
     sign::register(engine);
+    engine.register_static_module("sts", exported_module!(sts::sts_module).into());
+    engine.register_static_module("s3", exported_module!(s3::s3_module).into());
+    engine.register_static_module(
+        "secretsmanager",
+        exported_module!(secretsmanager::secretsmanager_module).into(),
+    );
+    engine.register_static_module(
+        "cloudformation",
+        exported_module!(cloudformation::cloudformation_module).into(),
+    );
 }

@@ -1,0 +1,155 @@
+//! AWS for recipes: one configuration (aws-config's standard chain, or one endpoint such as the
+//! local emulator), one Tokio runtime that host functions block on, and the dry-run plan.
+//!
+//! Nothing connects until a recipe first calls AWS, so recipes that only sign need no
+//! credentials.
+
+mod error;
+pub mod plan;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+pub use error::sdk_error;
+pub use plan::{Plan, PlannedCall};
+
+/// How to reach AWS.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    /// A named profile (`--profile`); otherwise the standard chain.
+    pub profile: Option<String>,
+    /// A region (`--region`); otherwise the standard chain.
+    pub region: Option<String>,
+    /// One endpoint for every service (`--endpoint-url`), e.g. the local emulator.
+    pub endpoint_url: Option<String>,
+    /// Record mutating calls instead of sending them.
+    pub dry_run: bool,
+}
+
+/// Shared AWS access for one recipe run. Cheap to clone.
+#[derive(Clone)]
+pub struct Aws {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    options: AwsOptions,
+    runtime: OnceLock<tokio::runtime::Runtime>,
+    config: OnceLock<SdkConfig>,
+    plan: Mutex<Plan>,
+    progress: crate::script::PrintSink,
+}
+
+impl std::fmt::Debug for Aws {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aws")
+            .field("options", &self.inner.options)
+            .finish()
+    }
+}
+
+impl Aws {
+    /// AWS access with `options`; `progress` receives lines about long waits.
+    pub fn new(options: AwsOptions, progress: crate::script::PrintSink) -> Self {
+        Aws {
+            inner: Arc::new(Inner {
+                options,
+                runtime: OnceLock::new(),
+                config: OnceLock::new(),
+                plan: Mutex::new(Plan::default()),
+                progress,
+            }),
+        }
+    }
+
+    /// Whether mutating calls are recorded instead of sent.
+    pub fn dry_run(&self) -> bool {
+        self.inner.options.dry_run
+    }
+
+    /// Records a mutating call for the plan (dry run).
+    pub fn record(&self, call: PlannedCall) {
+        if let Ok(mut plan) = self.inner.plan.lock() {
+            plan.push(call);
+        }
+    }
+
+    /// The mutating calls recorded so far, in order.
+    pub fn plan(&self) -> Plan {
+        self.inner
+            .plan
+            .lock()
+            .map(|plan| plan.clone())
+            .unwrap_or_default()
+    }
+
+    /// Reports progress on a long wait.
+    pub fn progress(&self, line: &str) {
+        (self.inner.progress)(line);
+    }
+
+    /// Runs a future to completion on the shared runtime (callable from any recipe thread).
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime().block_on(future)
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.inner.runtime.get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a Tokio runtime can be built")
+        })
+    }
+
+    /// The loaded configuration (region, credentials provider, endpoint, retries).
+    pub fn config(&self) -> &SdkConfig {
+        self.inner.config.get_or_init(|| {
+            let options = &self.inner.options;
+            let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                .retry_config(RetryConfig::adaptive().with_max_attempts(5));
+            if let Some(profile) = &options.profile {
+                loader = loader.profile_name(profile);
+            }
+            if let Some(region) = &options.region {
+                loader = loader.region(Region::new(region.clone()));
+            }
+            if let Some(endpoint) = &options.endpoint_url {
+                loader = loader.endpoint_url(endpoint);
+            }
+            self.block_on(loader.load())
+        })
+    }
+
+    /// Whether every client talks to one endpoint (the emulator), which needs path-style S3.
+    pub fn has_endpoint_override(&self) -> bool {
+        self.inner.options.endpoint_url.is_some()
+    }
+
+    /// An STS client.
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(self.config())
+    }
+
+    /// An S3 client (path-style addressing when an endpoint is set).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(self.config())
+            .force_path_style(self.has_endpoint_override())
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    /// A Secrets Manager client.
+    pub fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::new(self.config())
+    }
+
+    /// A CloudFormation client.
+    pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
+        aws_sdk_cloudformation::Client::new(self.config())
+    }
+}

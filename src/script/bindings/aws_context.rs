@@ -1,0 +1,58 @@
+//! Reaching the run's [`Aws`] from a host function, and the conventions every AWS binding
+//! shares: errors as host errors at the call, dry-run recording for mutating calls.
+
+use rhai::{EvalAltResult, NativeCallContext};
+use serde_json::Value;
+
+use crate::aws::{sdk_error, Aws, PlannedCall};
+use crate::script::HostError;
+
+/// The run's AWS access (set as the engine's default tag).
+pub fn aws(context: &NativeCallContext) -> Result<Aws, Box<EvalAltResult>> {
+    context
+        .tag()
+        .and_then(|tag| tag.clone().try_cast::<Aws>())
+        .ok_or_else(|| {
+            HostError::new(
+                "aws",
+                "configure",
+                "NotConfigured",
+                "this engine has no AWS access configured",
+            )
+            .raise(context)
+        })
+}
+
+/// Converts an SDK error into a positioned host error.
+pub fn fail<E, R>(
+    context: &NativeCallContext,
+    service: &str,
+    operation: &str,
+    err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> Box<EvalAltResult>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    sdk_error(service, operation, err).raise(context)
+}
+
+/// A positioned host error for bad input to an AWS binding.
+pub fn invalid(
+    context: &NativeCallContext,
+    service: &str,
+    operation: &str,
+    message: impl Into<String>,
+) -> Box<EvalAltResult> {
+    HostError::new(service, operation, "InvalidInput", message).raise(context)
+}
+
+/// In a dry run, records the call and returns true (the caller must then not send it).
+pub fn planned(aws: &Aws, service: &str, operation: &str, parameters: Value) -> bool {
+    if aws.dry_run() {
+        aws.record(PlannedCall::new(service, operation, parameters));
+        true
+    } else {
+        false
+    }
+}

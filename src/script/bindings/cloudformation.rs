@@ -1,0 +1,362 @@
+//! `cloudformation::`: deploy (create or update, waiting, with the failing resource on error),
+//! outputs, delete, validate.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudformation::types::{Capability, Parameter, Stack, StackStatus};
+use aws_sdk_cloudformation::Client;
+use rhai::plugin::*;
+use rhai::{Array, EvalAltResult, Map};
+use serde_json::json;
+
+use super::aws_context::{aws, fail, invalid, planned};
+use crate::aws::Aws;
+use crate::script::HostError;
+
+const SERVICE: &str = "CloudFormation";
+/// The longest a stack operation is waited for.
+const WAIT_LIMIT: Duration = Duration::from_secs(60 * 60);
+
+fn parameters(map: &Map) -> Vec<Parameter> {
+    map.iter()
+        .map(|(name, value)| {
+            let value = match value.clone().into_array() {
+                Ok(items) => items
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                Err(_) => value.to_string(),
+            };
+            Parameter::builder()
+                .parameter_key(name.as_str())
+                .parameter_value(value)
+                .build()
+        })
+        .collect()
+}
+
+fn outputs_map(stack: &Stack) -> Map {
+    stack
+        .outputs()
+        .iter()
+        .map(|o| {
+            (
+                o.output_key().unwrap_or_default().into(),
+                o.output_value().unwrap_or_default().into(),
+            )
+        })
+        .collect()
+}
+
+async fn describe(client: &Client, name: &str) -> Option<Stack> {
+    let out = client
+        .describe_stacks()
+        .stack_name(name)
+        .send()
+        .await
+        .ok()?;
+    out.stacks().first().cloned()
+}
+
+fn terminal(status: &StackStatus) -> bool {
+    !status.as_str().ends_with("_IN_PROGRESS")
+}
+
+/// Waits for the stack to leave every *_IN_PROGRESS state, reporting state changes.
+fn wait(aws: &Aws, name: &str) -> Result<Stack, HostError> {
+    let client = aws.cloudformation();
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(200);
+    let mut last_status = String::new();
+    loop {
+        let stack = aws.block_on(describe(&client, name));
+        let Some(stack) = stack else {
+            return Err(HostError::new(
+                SERVICE,
+                "DescribeStacks",
+                "StackNotFound",
+                format!("stack {name} disappeared"),
+            ));
+        };
+        let status = stack
+            .stack_status()
+            .cloned()
+            .unwrap_or(StackStatus::CreateInProgress);
+        if status.as_str() != last_status {
+            aws.progress(&format!(
+                "stack {name}: {} ({}s)",
+                status.as_str(),
+                started.elapsed().as_secs()
+            ));
+            last_status = status.as_str().to_owned();
+        }
+        if terminal(&status) {
+            return Ok(stack);
+        }
+        if started.elapsed() > WAIT_LIMIT {
+            return Err(HostError::new(
+                SERVICE,
+                "Wait",
+                "Timeout",
+                format!("stack {name} still {} after an hour", status.as_str()),
+            ));
+        }
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// The first failed resource of the latest operation, for an error people can act on.
+fn failure_reason(aws: &Aws, name: &str) -> String {
+    let client = aws.cloudformation();
+    let Ok(out) = aws.block_on(client.describe_stack_events().stack_name(name).send()) else {
+        return "no stack events available".into();
+    };
+    // Events come newest first; the root cause is the oldest failure of the latest operation.
+    let failure = out
+        .stack_events()
+        .iter()
+        .take_while(|e| {
+            e.logical_resource_id() != Some(name)
+                || !e
+                    .resource_status()
+                    .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"))
+        })
+        .filter(|e| {
+            e.resource_status()
+                .is_some_and(|s| s.as_str().ends_with("_FAILED"))
+        })
+        .filter(|e| e.logical_resource_id() != Some(name))
+        .last();
+    match failure {
+        Some(event) => format!(
+            "{} ({}) {}: {}",
+            event.logical_resource_id().unwrap_or_default(),
+            event.resource_type().unwrap_or_default(),
+            event
+                .resource_status()
+                .map(|s| s.as_str())
+                .unwrap_or_default(),
+            event.resource_status_reason().unwrap_or("no reason given")
+        ),
+        None => "no failed resource reported".into(),
+    }
+}
+
+fn is_no_updates<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(|e| e.message())
+        .is_some_and(|m| m.contains("No updates are to be performed"))
+}
+
+fn result_map(stack: &Stack, changed: bool) -> Map {
+    let mut map = Map::new();
+    map.insert(
+        "stack_id".into(),
+        stack.stack_id().unwrap_or_default().into(),
+    );
+    map.insert(
+        "status".into(),
+        stack
+            .stack_status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default()
+            .into(),
+    );
+    map.insert("changed".into(), changed.into());
+    map.insert("outputs".into(), outputs_map(stack).into());
+    map
+}
+
+/// CloudFormation stacks.
+#[export_module]
+pub mod cloudformation_module {
+    use super::*;
+
+    /// Creates the stack `name` from the template file at `template_path`, or updates it if it
+    /// exists, and waits. "No updates are to be performed" is success (`changed: false`). On
+    /// failure the error names the failing resource and its reason. Options: `capabilities`
+    /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`.
+    ///
+    /// ```rhai
+    /// let stack = cloudformation::deploy("cfsign-launch-role", "products/launch-role/template.yaml",
+    ///     #{ ArtifactBucketName: bucket }, #{ capabilities: ["CAPABILITY_NAMED_IAM"] });
+    /// print(stack.outputs.RoleArn);
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn deploy(
+        context: NativeCallContext,
+        name: &str,
+        template_path: &str,
+        parameters: Map,
+        options: Map,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let body = std::fs::read_to_string(template_path).map_err(|e| {
+            invalid(
+                &context,
+                SERVICE,
+                "Deploy",
+                format!("cannot read {template_path}: {e}"),
+            )
+        })?;
+        let capabilities: Vec<Capability> = options
+            .get("capabilities")
+            .and_then(|c| c.clone().into_array().ok())
+            .unwrap_or_default()
+            .iter()
+            .map(|c| Capability::from(c.to_string().as_str()))
+            .collect();
+        let client = aws.cloudformation();
+        let existing = aws.block_on(describe(&client, name));
+        let exists = existing
+            .as_ref()
+            .and_then(|s| s.stack_status())
+            .is_some_and(|s| s != &StackStatus::ReviewInProgress);
+        let operation = if exists { "UpdateStack" } else { "CreateStack" };
+        let planned_params: serde_json::Map<String, serde_json::Value> = parameters
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v.to_string())))
+            .collect();
+        if planned(
+            &aws,
+            SERVICE,
+            operation,
+            json!({ "StackName": name, "Template": template_path, "Parameters": planned_params }),
+        ) {
+            let mut map = existing
+                .as_ref()
+                .map(|s| result_map(s, true))
+                .unwrap_or_default();
+            map.insert("changed".into(), true.into());
+            map.insert("status".into(), "PLANNED".into());
+            return Ok(map);
+        }
+        if let Some(current) = existing.as_ref().filter(|_| exists) {
+            let update = aws.block_on(
+                client
+                    .update_stack()
+                    .stack_name(name)
+                    .template_body(&body)
+                    .set_parameters(Some(super::parameters(&parameters)))
+                    .set_capabilities(Some(capabilities))
+                    .send(),
+            );
+            match update {
+                Ok(_) => {}
+                // CloudFormation answers an unchanged template and parameters with an error.
+                Err(err) if is_no_updates(&err) => return Ok(result_map(current, false)),
+                Err(err) => return Err(fail(&context, SERVICE, "UpdateStack", err)),
+            }
+        } else {
+            aws.block_on(
+                client
+                    .create_stack()
+                    .stack_name(name)
+                    .template_body(&body)
+                    .set_parameters(Some(super::parameters(&parameters)))
+                    .set_capabilities(Some(capabilities))
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "CreateStack", e))?;
+        }
+        let stack = wait(&aws, name).map_err(|e| e.raise(&context))?;
+        let status = stack.stack_status().map(|s| s.as_str()).unwrap_or_default();
+        if matches!(status, "CREATE_COMPLETE" | "UPDATE_COMPLETE") {
+            Ok(result_map(&stack, true))
+        } else {
+            Err(HostError::new(
+                SERVICE,
+                operation,
+                "StackFailed",
+                format!(
+                    "stack {name} ended {status}: {}",
+                    failure_reason(&aws, name)
+                ),
+            )
+            .raise(&context))
+        }
+    }
+
+    /// The stack's outputs as a map, or `()` when the stack does not exist.
+    #[rhai_fn(return_raw)]
+    pub fn outputs(context: NativeCallContext, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let client = aws.cloudformation();
+        Ok(aws
+            .block_on(describe(&client, name))
+            .map_or(Dynamic::UNIT, |stack| outputs_map(&stack).into()))
+    }
+
+    /// Deletes the stack and waits; a stack that does not exist is already deleted.
+    #[rhai_fn(return_raw)]
+    pub fn delete_stack(context: NativeCallContext, name: &str) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let client = aws.cloudformation();
+        if aws.block_on(describe(&client, name)).is_none() {
+            return Ok(());
+        }
+        if planned(&aws, SERVICE, "DeleteStack", json!({ "StackName": name })) {
+            return Ok(());
+        }
+        aws.block_on(client.delete_stack().stack_name(name).send())
+            .map_err(|e| fail(&context, SERVICE, "DeleteStack", e))?;
+        match wait(&aws, name) {
+            Err(err) if err.code == "StackNotFound" => Ok(()),
+            Err(err) => Err(err.raise(&context)),
+            Ok(stack) if stack.stack_status() == Some(&StackStatus::DeleteComplete) => Ok(()),
+            Ok(stack) => Err(HostError::new(
+                SERVICE,
+                "DeleteStack",
+                "StackFailed",
+                format!(
+                    "stack {name} ended {}: {}",
+                    stack.stack_status().map(|s| s.as_str()).unwrap_or_default(),
+                    failure_reason(&aws, name)
+                ),
+            )
+            .raise(&context)),
+        }
+    }
+
+    /// Validates the template file at `path`: `#{description, parameters: [names]}`.
+    #[rhai_fn(return_raw)]
+    pub fn validate_template(
+        context: NativeCallContext,
+        path: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let body = std::fs::read_to_string(path).map_err(|e| {
+            invalid(
+                &context,
+                SERVICE,
+                "ValidateTemplate",
+                format!("cannot read {path}: {e}"),
+            )
+        })?;
+        let out = aws
+            .block_on(
+                aws.cloudformation()
+                    .validate_template()
+                    .template_body(body)
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "ValidateTemplate", e))?;
+        let names: Array = out
+            .parameters()
+            .iter()
+            .map(|p| p.parameter_key().unwrap_or_default().into())
+            .collect();
+        let mut map = Map::new();
+        map.insert(
+            "description".into(),
+            out.description().unwrap_or_default().into(),
+        );
+        map.insert("parameters".into(), names.into());
+        Ok(map)
+    }
+}

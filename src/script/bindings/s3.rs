@@ -1,0 +1,235 @@
+//! `s3::`: objects and content-addressed template uploads.
+
+use rhai::plugin::*;
+use rhai::{EvalAltResult, Map};
+use serde_json::json;
+
+use super::aws_context::{aws, fail, invalid, planned};
+
+fn sha256_hex(data: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// S3 objects.
+#[export_module]
+pub mod s3_module {
+    use super::*;
+
+    /// Creates `bucket` unless it already exists and is yours (idempotent).
+    #[rhai_fn(return_raw)]
+    pub fn create_bucket(
+        context: NativeCallContext,
+        bucket: &str,
+    ) -> Result<bool, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let client = aws.s3();
+        if aws
+            .block_on(client.head_bucket().bucket(bucket).send())
+            .is_ok()
+        {
+            return Ok(false);
+        }
+        if planned(&aws, "S3", "CreateBucket", json!({ "Bucket": bucket })) {
+            return Ok(true);
+        }
+        let region = aws.config().region().map(|r| r.to_string());
+        let mut request = client.create_bucket().bucket(bucket);
+        if let Some(region) = region.filter(|r| r != "us-east-1") {
+            request = request.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                        region.as_str(),
+                    ))
+                    .build(),
+            );
+        }
+        aws.block_on(request.send())
+            .map_err(|e| fail(&context, "S3", "CreateBucket", e))?;
+        Ok(true)
+    }
+
+    /// Writes `body` to `bucket`/`key`. Options: `content_type`. Returns `#{etag, version_id}`.
+    #[rhai_fn(return_raw)]
+    pub fn put_object(
+        context: NativeCallContext,
+        bucket: &str,
+        key: &str,
+        body: &str,
+        options: Map,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let content_type = options.get("content_type").map(|v| v.to_string());
+        let mut result = Map::new();
+        if planned(
+            &aws,
+            "S3",
+            "PutObject",
+            json!({ "Bucket": bucket, "Key": key, "ContentLength": body.len(), "ContentType": content_type }),
+        ) {
+            return Ok(result);
+        }
+        let mut request = aws
+            .s3()
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(body.as_bytes().to_vec().into());
+        if let Some(content_type) = content_type {
+            request = request.content_type(content_type);
+        }
+        let out = aws
+            .block_on(request.send())
+            .map_err(|e| fail(&context, "S3", "PutObject", e))?;
+        result.insert("etag".into(), out.e_tag().unwrap_or_default().into());
+        result.insert(
+            "version_id".into(),
+            out.version_id().unwrap_or_default().into(),
+        );
+        Ok(result)
+    }
+
+    /// Reads `bucket`/`key` as text: `#{body, content_type, etag}`.
+    #[rhai_fn(return_raw)]
+    pub fn get_object(
+        context: NativeCallContext,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let out = aws
+            .block_on(aws.s3().get_object().bucket(bucket).key(key).send())
+            .map_err(|e| fail(&context, "S3", "GetObject", e))?;
+        let content_type = out.content_type().unwrap_or_default().to_owned();
+        let etag = out.e_tag().unwrap_or_default().to_owned();
+        let bytes = aws
+            .block_on(out.body.collect())
+            .map_err(|e| {
+                invalid(
+                    &context,
+                    "S3",
+                    "GetObject",
+                    format!("reading the body: {e}"),
+                )
+            })?
+            .into_bytes();
+        let mut map = Map::new();
+        map.insert(
+            "body".into(),
+            String::from_utf8_lossy(&bytes).into_owned().into(),
+        );
+        map.insert("content_type".into(), content_type.into());
+        map.insert("etag".into(), etag.into());
+        Ok(map)
+    }
+
+    /// The object's metadata `#{content_length, etag}`, or `()` when it does not exist.
+    #[rhai_fn(return_raw)]
+    pub fn head_object(
+        context: NativeCallContext,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        match aws.block_on(aws.s3().head_object().bucket(bucket).key(key).send()) {
+            Ok(out) => {
+                let mut map = Map::new();
+                map.insert(
+                    "content_length".into(),
+                    out.content_length().unwrap_or(0).into(),
+                );
+                map.insert("etag".into(), out.e_tag().unwrap_or_default().into());
+                Ok(map.into())
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {
+                Ok(Dynamic::UNIT)
+            }
+            Err(err) => Err(fail(&context, "S3", "HeadObject", err)),
+        }
+    }
+
+    /// Deletes `bucket`/`key` (no error when it is already gone).
+    #[rhai_fn(return_raw)]
+    pub fn delete_object(
+        context: NativeCallContext,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        if planned(
+            &aws,
+            "S3",
+            "DeleteObject",
+            json!({ "Bucket": bucket, "Key": key }),
+        ) {
+            return Ok(());
+        }
+        aws.block_on(aws.s3().delete_object().bucket(bucket).key(key).send())
+            .map_err(|e| fail(&context, "S3", "DeleteObject", e))?;
+        Ok(())
+    }
+
+    /// Uploads the file at `path` under `prefix/`, named by its content hash, unless that object
+    /// already exists: the same template is never uploaded twice and a changed one gets a new
+    /// key. Returns `#{key, url, sha256, uploaded}`.
+    ///
+    /// ```rhai
+    /// let t = s3::upload_template("my-artifacts", "products/s3-bucket/template.yaml", "s3-bucket");
+    /// if t.uploaded { print(`new version of s3-bucket: ${t.sha256}`); }
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn upload_template(
+        context: NativeCallContext,
+        bucket: &str,
+        path: &str,
+        prefix: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let body = std::fs::read(path).map_err(|e| {
+            invalid(
+                &context,
+                "S3",
+                "UploadTemplate",
+                format!("cannot read {path}: {e}"),
+            )
+        })?;
+        let sha256 = sha256_hex(&body);
+        let key = format!("{}/{}.yaml", prefix.trim_end_matches('/'), &sha256[..16]);
+        let exists = aws
+            .block_on(aws.s3().head_object().bucket(bucket).key(&key).send())
+            .is_ok();
+        let uploaded = !exists
+            && !planned(
+                &aws,
+                "S3",
+                "PutObject",
+                json!({ "Bucket": bucket, "Key": key, "ContentLength": body.len() }),
+            );
+        if uploaded {
+            aws.block_on(
+                aws.s3()
+                    .put_object()
+                    .bucket(bucket)
+                    .key(&key)
+                    .content_type("application/x-yaml")
+                    .body(body.into())
+                    .send(),
+            )
+            .map_err(|e| fail(&context, "S3", "PutObject", e))?;
+        }
+        let region = aws
+            .config()
+            .region()
+            .map_or("us-east-1".to_owned(), |r| r.to_string());
+        let url = match aws.config().endpoint_url() {
+            Some(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
+            None => format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"),
+        };
+        let mut map = Map::new();
+        map.insert("key".into(), key.into());
+        map.insert("url".into(), url.into());
+        map.insert("sha256".into(), sha256.into());
+        map.insert("uploaded".into(), (!exists).into());
+        Ok(map)
+    }
+}

@@ -1,0 +1,306 @@
+//! The AWS host modules against the local emulator, driven through recipes and the CLI:
+//! create, read back, update, error paths, dry-run, and no key material in any output.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use support::emulator::Emulator;
+
+/// Writes a recipe to a temporary folder and runs it against the emulator.
+fn run_recipe(recipe: &str, extra: &[&str]) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("recipe.rhai");
+    std::fs::write(&path, recipe).unwrap();
+    let output = Command::cargo_bin("cfsign")
+        .unwrap()
+        .current_dir(support::repo())
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--endpoint-url",
+            &Emulator::shared().url,
+        ])
+        .args(["--region", "us-east-1"])
+        .args(extra)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(
+        !text.contains("PRIVATE KEY-----"),
+        "key material in output:\n{text}"
+    );
+    (output, dir)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn lines(out: &Output) -> Vec<String> {
+    assert!(
+        out.status.success(),
+        "recipe failed:\n{}{}",
+        stdout(out),
+        stderr(out)
+    );
+    stdout(out).lines().map(str::to_owned).collect()
+}
+
+/// A name no other test uses, so tests can share the emulator.
+fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+#[test]
+fn sts_reports_account_and_partition() {
+    let (out, _dir) = run_recipe(
+        "let id = sts::get_caller_identity(); print(id.account); print(id.partition);",
+        &[],
+    );
+    assert_eq!(lines(&out), ["123456789012", "aws"]);
+}
+
+#[test]
+fn templates_are_uploaded_once_per_content_hash() {
+    let bucket = unique("artifacts");
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            print(s3::create_bucket("{bucket}"));
+            print(s3::create_bucket("{bucket}"));
+            let first = s3::upload_template("{bucket}", "products/s3-bucket/template.yaml", "s3-bucket");
+            let again = s3::upload_template("{bucket}", "products/s3-bucket/template.yaml", "s3-bucket");
+            let other = s3::upload_template("{bucket}", "products/key-pair/template.yaml", "key-pair");
+            print(first.uploaded); print(again.uploaded); print(first.key == again.key);
+            print(other.key != first.key);
+            let body = s3::get_object("{bucket}", first.key).body;
+            print(body.contains("cfsign private bucket"));
+            print(first.url.ends_with(first.key));
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(
+        lines(&out),
+        ["true", "false", "true", "false", "true", "true", "true", "true"]
+    );
+}
+
+#[test]
+fn objects_round_trip_and_missing_ones_read_as_unit() {
+    let bucket = unique("objects");
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            s3::create_bucket("{bucket}");
+            s3::put_object("{bucket}", "uploads/a.txt", "hello", #{{ content_type: "text/plain" }});
+            let got = s3::get_object("{bucket}", "uploads/a.txt");
+            print(got.body); print(got.content_type);
+            print(s3::head_object("{bucket}", "uploads/a.txt").content_length);
+            s3::delete_object("{bucket}", "uploads/a.txt");
+            print(s3::head_object("{bucket}", "uploads/a.txt") == ());
+            try {{ s3::get_object("{bucket}", "uploads/a.txt") }} catch (e) {{ print(`${{e.service}} ${{e.code}}`) }}
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(
+        lines(&out),
+        ["hello", "text/plain", "5", "true", "S3 NoSuchKey"]
+    );
+}
+
+#[test]
+fn signing_keys_go_through_secret_versions_without_leaving_the_host() {
+    let name = unique("cfsign/secret");
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            let arn = secretsmanager::create_secret("{name}", "{{\"keyPairId\":\"\",\"privateKey\":\"\"}}");
+            print(secretsmanager::get_signing_key(arn, "AWSCURRENT").key == ());
+            let first = keys::generate();
+            let v1 = secretsmanager::put_signing_key(arn, first, "KFIRST", ["AWSCURRENT"]);
+            let next = keys::generate("ecdsa-p256");
+            let v2 = secretsmanager::put_signing_key(arn, next, "KNEXT", ["AWSPENDING"]);
+            let pending = secretsmanager::get_signing_key(arn, "AWSPENDING");
+            print(pending.key_pair_id); print(pending.key);
+            // The key read back signs URLs the original public key verifies.
+            let url = sign::url(pending.key, pending.key_pair_id, "https://cdn.example.com/a.jpg", #{{ expires_in: 60 }});
+            print(sign::verify(url, next.public_key_pem(), #{{}}).accepted);
+            // Promote: the pending version becomes current.
+            secretsmanager::update_secret_version_stage(arn, "AWSCURRENT", #{{ move_to: v2, remove_from: v1 }});
+            print(secretsmanager::get_signing_key(arn, "AWSCURRENT").key_pair_id);
+            let versions = secretsmanager::describe_secret(arn).versions;
+            print(versions[v2].contains("AWSCURRENT"));
+            secretsmanager::tag_resource(arn, #{{ "cfsign:team": "demo" }});
+            print(secretsmanager::describe_secret(arn).tags["cfsign:team"]);
+            try {{ secretsmanager::describe_secret("does-not-exist") }} catch (e) {{ print(e.code) }}
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(
+        lines(&out),
+        [
+            "true",
+            "KNEXT",
+            "<private key redacted>",
+            "true",
+            "KNEXT",
+            "true",
+            "demo",
+            "ResourceNotFoundException"
+        ]
+    );
+}
+
+#[test]
+fn stacks_deploy_update_report_outputs_fail_clearly_and_delete() {
+    let stack = unique("demo-bucket");
+    let team = unique("team").replace('-', "x");
+    let template = "products/s3-bucket/template.yaml";
+    let distribution = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHEXAMPLE";
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            let created = cloudformation::deploy("{stack}", "{template}", #{{ TeamName: "{team}" }}, #{{}});
+            print(created.status); print(created.changed);
+            print(created.outputs.BucketName == `cfsign-{team}-123456789012-us-east-1`);
+            let updated = cloudformation::deploy("{stack}", "{template}",
+                #{{ TeamName: "{team}", DistributionArn: "{distribution}" }}, #{{}});
+            print(updated.status);
+            print(cloudformation::outputs("{stack}").BucketArn == created.outputs.BucketArn);
+            print(cloudformation::validate_template("{template}").description.contains("private bucket"));
+            // The same bucket name from a second stack fails, with the service's reason.
+            try {{
+                cloudformation::deploy("{stack}-copy", "{template}", #{{ TeamName: "{team}" }}, #{{}});
+            }} catch (e) {{ print(`${{e.operation}} ${{e.code}}`); }}
+            cloudformation::delete_stack("{stack}");
+            print(cloudformation::outputs("{stack}") == ());
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(
+        lines(&out),
+        [
+            "CREATE_COMPLETE",
+            "true",
+            "true",
+            "UPDATE_COMPLETE",
+            "true",
+            "true",
+            "CreateStack BucketAlreadyExists",
+            "true"
+        ]
+    );
+    assert!(
+        stderr(&out).contains(&format!("stack {stack}: CREATE_COMPLETE")),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn dry_run_sends_no_mutating_request_and_prints_the_plan() {
+    let bucket = unique("dryrun");
+    let name = unique("cfsign/dryrun");
+    let stack = unique("dryrun-stack");
+    let recipe = format!(
+        r#"
+        s3::create_bucket("{bucket}");
+        s3::put_object("{bucket}", "a.txt", "x", #{{}});
+        let arn = secretsmanager::create_secret("{name}", "placeholder-value");
+        secretsmanager::put_signing_key("{name}", keys::generate(), "KDRY", ["AWSPENDING"]);
+        cloudformation::deploy("{stack}", "products/private-key-secret/template.yaml",
+            #{{ TeamName: "dry", AutomationRoleArn: "arn:aws:iam::123456789012:role/a" }}, #{{}});
+        "#
+    );
+    let (out, _dir) = run_recipe(&recipe, &["--dry-run"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(
+        text.contains("dry run: 5 change(s) would be made:"),
+        "{text}"
+    );
+    for expected in [
+        "1. S3 CreateBucket",
+        "2. S3 PutObject",
+        "3. SecretsManager CreateSecret",
+        "4. SecretsManager PutSecretValue",
+        "5. CloudFormation CreateStack",
+    ] {
+        assert!(text.contains(expected), "missing {expected}:\n{text}");
+    }
+    assert!(
+        !text.contains("placeholder-value"),
+        "secret values are redacted:\n{text}"
+    );
+    assert!(text.contains("<redacted>"));
+
+    let touched: Vec<_> = Emulator::shared()
+        .recorded_requests()
+        .into_iter()
+        .filter(|r| {
+            [&bucket, &name, &stack]
+                .iter()
+                .any(|n| r.url.contains(n.as_str()) || r.body.contains(n.as_str()))
+        })
+        .collect();
+    assert!(!touched.is_empty(), "the dry run made its read calls");
+    let writes: Vec<_> = touched.iter().filter(|r| r.is_mutating()).collect();
+    assert!(
+        writes.is_empty(),
+        "dry run sent mutating requests: {writes:#?}"
+    );
+
+    // The same recipe for real does write (so the check above can fail).
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let writes = Emulator::shared()
+        .recorded_requests()
+        .into_iter()
+        .filter(|r| r.url.contains(bucket.as_str()) || r.body.contains(name.as_str()))
+        .filter(|r| r.is_mutating())
+        .count();
+    assert!(writes >= 3, "{writes}");
+}
+
+#[test]
+fn aws_errors_without_an_endpoint_are_reported_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recipe.rhai");
+    std::fs::write(&path, "sts::get_caller_identity()").unwrap();
+    let out = Command::cargo_bin("cfsign")
+        .unwrap()
+        .args(["run", path.to_str().unwrap(), "--region", "us-east-1"])
+        .args(["--endpoint-url", "http://127.0.0.1:9"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: STS GetCallerIdentity failed: ConnectionError"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}

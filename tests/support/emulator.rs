@@ -1,0 +1,148 @@
+//! The local AWS emulator (tests/emulator/), started once per test binary on a free loopback
+//! port. It stops by itself when this process exits (its stdin closes).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+use super::repo;
+
+/// A running emulator.
+pub struct Emulator {
+    /// The endpoint, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    // Held so the emulator lives as long as this process; dropping closes its stdin.
+    _stdin: Mutex<ChildStdin>,
+    _child: Mutex<Child>,
+}
+
+impl Emulator {
+    /// The emulator for this test binary, started on first use.
+    pub fn shared() -> &'static Emulator {
+        static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+        EMULATOR.get_or_init(start)
+    }
+
+    /// Every request the emulator has seen since it started, as moto recorded them.
+    pub fn recorded_requests(&self) -> Vec<Recorded> {
+        use base64::Engine;
+        let log = http_get(&format!(
+            "{}/moto-api/recorder/download-recording",
+            self.url
+        ));
+        log.lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| {
+                let record: serde_json::Value =
+                    serde_json::from_str(line).expect("recorder lines are JSON");
+                let body = record["body"]
+                    .as_str()
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                let target = record["headers"]["X-Amz-Target"]
+                    .as_str()
+                    .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned());
+                let action = body
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("Action="))
+                    .map(str::to_owned);
+                Recorded {
+                    method: record["method"].as_str().unwrap_or_default().to_owned(),
+                    url: record["url"].as_str().unwrap_or_default().to_owned(),
+                    operation: target.or(action),
+                    body,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One request the emulator received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// HTTP method.
+    pub method: String,
+    /// Full URL.
+    pub url: String,
+    /// The API operation (JSON target or query Action), when the protocol names one.
+    pub operation: Option<String>,
+    /// The request body, decoded.
+    pub body: String,
+}
+
+impl Recorded {
+    /// Whether this request changes state: a mutating operation, or an S3 write.
+    pub fn is_mutating(&self) -> bool {
+        match &self.operation {
+            Some(op) => !["Describe", "Get", "List", "Validate", "Head"]
+                .iter()
+                .any(|read| op.starts_with(read)),
+            None => matches!(self.method.as_str(), "PUT" | "DELETE" | "POST" | "PATCH"),
+        }
+    }
+}
+
+fn start() -> Emulator {
+    let serve = repo().join("tests/emulator/serve");
+    let mut child = Command::new(&serve)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|err| {
+            panic!(
+                "cannot start {}: {err}; it needs python3 with venv and pip",
+                serve.display()
+            )
+        });
+    let stdout = child.stdout.take().unwrap();
+    let mut first_line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first_line)
+        .expect("reading the emulator's endpoint");
+    let url = first_line.trim().to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "the emulator did not start (first line: {url:?}); run tests/emulator/serve to see why"
+    );
+    let stdin = child.stdin.take().unwrap();
+    // Start recording every request, so tests can prove what a run sent.
+    http_post(&format!("{url}/moto-api/recorder/start-recording"));
+    Emulator {
+        url,
+        _stdin: Mutex::new(stdin),
+        _child: Mutex::new(child),
+    }
+}
+
+/// Minimal HTTP/1.1 over a TCP stream, enough for moto's own API on loopback.
+fn request(method: &str, url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("loopback http URL");
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(authority).expect("connecting to the emulator");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    assert!(
+        head.starts_with("HTTP/1.1 2") || head.starts_with("HTTP/1.0 2"),
+        "{method} {url}: {head}"
+    );
+    body.to_owned()
+}
+
+fn http_get(url: &str) -> String {
+    request("GET", url)
+}
+
+fn http_post(url: &str) {
+    request("POST", url);
+}
