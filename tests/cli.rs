@@ -94,6 +94,11 @@ fn assert_no_key_material(out: &Output) {
     }
 }
 
+fn assert_stderr_contains(out: &Output, expected: &str) {
+    let err = stderr(out);
+    assert!(err.contains(expected), "stderr lacks {expected:?}:\n{err}");
+}
+
 fn sign(keys: &Keys, extra: &[&str]) -> Output {
     let private = keys.private_str();
     let mut args = vec![
@@ -522,11 +527,7 @@ fn bad_input_gets_a_clear_error_and_exit_2() {
         "--expires-in",
         "1h",
     ]);
-    assert!(
-        stderr(&out).contains("not a CloudFront key pair id"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains(&out, "not a CloudFront key pair id");
 }
 
 #[test]
@@ -647,11 +648,7 @@ fn keys_cloudfront_would_refuse_get_a_warning_but_still_sign() {
         "1767290400",
     ]);
     assert!(out.status.success());
-    assert!(
-        stderr(&out).contains("1024-bit RSA key"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains(&out, "1024-bit RSA key");
     assert!(stderr(&out).contains("expiry is in the past"));
     // The vector's exact signature, through the CLI.
     assert!(stdout(&out).contains("Signature=iONoMLnhiCy9q1~WB9GkR2DiHz18I85i3o6kZ64REf-fCSOg"));
@@ -745,19 +742,11 @@ fn run_reports_script_errors_with_position_and_exit_2() {
 
     let out = cfsign(&["run", recipe.to_str().unwrap(), "--var", "novalue"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("is not KEY=VALUE"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains(&out, "is not KEY=VALUE");
 
     let out = cfsign(&["run", "/nonexistent/recipe.rhai"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("cannot read the recipe"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_contains(&out, "cannot read the recipe");
 }
 
 #[test]

@@ -56,3 +56,37 @@ pub fn planned(aws: &Aws, service: &str, operation: &str, parameters: Value) -> 
         false
     }
 }
+
+/// Reads a file a recipe named (a template), as a positioned host error when it cannot.
+pub fn read_file(
+    context: &NativeCallContext,
+    service: &str,
+    operation: &str,
+    path: &str,
+) -> Result<Vec<u8>, Box<EvalAltResult>> {
+    std::fs::read(path).map_err(|e| {
+        invalid(
+            context,
+            service,
+            operation,
+            format!("cannot read {path}: {e}"),
+        )
+    })
+}
+
+/// [`read_file`] as text.
+pub fn read_text(
+    context: &NativeCallContext,
+    service: &str,
+    operation: &str,
+    path: &str,
+) -> Result<String, Box<EvalAltResult>> {
+    String::from_utf8(read_file(context, service, operation, path)?).map_err(|_| {
+        invalid(
+            context,
+            service,
+            operation,
+            format!("{path} is not UTF-8 text"),
+        )
+    })
+}

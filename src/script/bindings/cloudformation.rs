@@ -9,7 +9,7 @@ use rhai::plugin::*;
 use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
-use super::aws_context::{aws, fail, invalid, planned};
+use super::aws_context::{aws, fail, planned, read_text};
 use crate::aws::Aws;
 use crate::script::HostError;
 
@@ -196,14 +196,7 @@ pub mod cloudformation_module {
         options: Map,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let body = std::fs::read_to_string(template_path).map_err(|e| {
-            invalid(
-                &context,
-                SERVICE,
-                "Deploy",
-                format!("cannot read {template_path}: {e}"),
-            )
-        })?;
+        let body = read_text(&context, SERVICE, "Deploy", template_path)?;
         let capabilities: Vec<Capability> = options
             .get("capabilities")
             .and_then(|c| c.clone().into_array().ok())
@@ -330,14 +323,7 @@ pub mod cloudformation_module {
         path: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let body = std::fs::read_to_string(path).map_err(|e| {
-            invalid(
-                &context,
-                SERVICE,
-                "ValidateTemplate",
-                format!("cannot read {path}: {e}"),
-            )
-        })?;
+        let body = read_text(&context, SERVICE, "ValidateTemplate", path)?;
         let out = aws
             .block_on(
                 aws.cloudformation()

@@ -4,7 +4,7 @@ use rhai::plugin::*;
 use rhai::{EvalAltResult, Map};
 use serde_json::json;
 
-use super::aws_context::{aws, fail, invalid, planned};
+use super::aws_context::{aws, fail, invalid, planned, read_file};
 
 fn sha256_hex(data: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
@@ -185,14 +185,7 @@ pub mod s3_module {
         prefix: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let body = std::fs::read(path).map_err(|e| {
-            invalid(
-                &context,
-                "S3",
-                "UploadTemplate",
-                format!("cannot read {path}: {e}"),
-            )
-        })?;
+        let body = read_file(&context, "S3", "UploadTemplate", path)?;
         let sha256 = sha256_hex(&body);
         let key = format!("{}/{}.yaml", prefix.trim_end_matches('/'), &sha256[..16]);
         let exists = aws
