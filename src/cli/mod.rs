@@ -90,6 +90,9 @@ CloudFront). Refuses to overwrite existing files.")]
 Examples:
   cfsign run recipes/provision.rhai --var team=payments
   cfsign run recipes/provision.rhai --vars-file teams.json --output json
+  cfsign run recipes/provision.rhai --var team=payments --dry-run
+  tests/emulator/serve &   # then, against the local emulator:
+  cfsign run RECIPE.rhai --endpoint-url http://127.0.0.1:PORT --region us-east-1
 
 Recipes import modules from their own folder and from stdlib/ (--stdlib). The reference of
 every host function is docs/reference.md (`cfsign doc`).")]

@@ -31,7 +31,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
     /// AWS profile (default: the standard credential chain).
-    #[arg(long, env = "AWS_PROFILE")]
+    #[arg(long)]
     profile: Option<String>,
     /// AWS region (default: the standard chain).
     #[arg(long)]

@@ -17,7 +17,7 @@ const SERVICE: &str = "CloudFormation";
 /// The longest a stack operation is waited for.
 const WAIT_LIMIT: Duration = Duration::from_secs(60 * 60);
 
-fn parameters(map: &Map) -> Vec<Parameter> {
+fn stack_parameters(map: &Map) -> Vec<Parameter> {
     map.iter()
         .map(|(name, value)| {
             let value = match value.clone().into_array() {
@@ -235,7 +235,7 @@ pub mod cloudformation_module {
                     .update_stack()
                     .stack_name(name)
                     .template_body(&body)
-                    .set_parameters(Some(super::parameters(&parameters)))
+                    .set_parameters(Some(stack_parameters(&parameters)))
                     .set_capabilities(Some(capabilities))
                     .send(),
             );
@@ -251,7 +251,7 @@ pub mod cloudformation_module {
                     .create_stack()
                     .stack_name(name)
                     .template_body(&body)
-                    .set_parameters(Some(super::parameters(&parameters)))
+                    .set_parameters(Some(stack_parameters(&parameters)))
                     .set_capabilities(Some(capabilities))
                     .send(),
             )
