@@ -304,3 +304,38 @@ fn aws_errors_without_an_endpoint_are_reported_not_panics() {
     );
     assert!(!err.contains("panicked"));
 }
+
+#[test]
+fn the_secret_product_deploys_and_holds_a_signing_key_written_by_the_host() {
+    let stack = unique("secret-product");
+    let team = unique("team").replace('-', "x");
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            let stack = cloudformation::deploy("{stack}", "products/private-key-secret/template.yaml",
+                #{{ TeamName: "{team}", AutomationRoleArn: "arn:aws:iam::123456789012:role/automation" }}, #{{}});
+            let arn = stack.outputs.SecretArn;
+            print(stack.outputs.SecretName);
+            // Until the host writes it, the secret holds the template's empty placeholder.
+            print(secretsmanager::get_signing_key(arn, "AWSCURRENT").key == ());
+            let key = keys::generate();
+            secretsmanager::put_signing_key(arn, key, "KPRODUCT", ["AWSCURRENT"]);
+            print(secretsmanager::get_signing_key(arn, "AWSCURRENT").key_pair_id);
+            // A stack update leaves the written key in place.
+            cloudformation::deploy("{stack}", "products/private-key-secret/template.yaml",
+                #{{ TeamName: "{team}", AutomationRoleArn: "arn:aws:iam::123456789012:role/other" }}, #{{}});
+            print(secretsmanager::get_signing_key(arn, "AWSCURRENT").key_pair_id);
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(
+        lines(&out),
+        [
+            format!("cfsign/{team}/signing-key"),
+            "true".into(),
+            "KPRODUCT".into(),
+            "KPRODUCT".into()
+        ]
+    );
+}

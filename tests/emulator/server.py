@@ -20,6 +20,8 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 from moto.server import ThreadedMotoServer  # noqa: E402  (after the environment is set)
 
+import extension  # noqa: E402,F401  (adds what moto lacks before the server starts)
+
 
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
