@@ -112,3 +112,71 @@ def test_the_products_secret_template_creates_its_secret(endpoint):
     policy = json.loads(sm.get_resource_policy(SecretId=outputs["SecretArn"])["ResourcePolicy"])
     readers = policy["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalArn"]
     assert readers[0] == "arn:aws:iam::123456789012:role/cfsign-extteam-integration"
+
+
+def key_pair_stack(endpoint, name, parameters):
+    body = (Path(__file__).parents[2] / "products/key-pair/template.yaml").read_text()
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
+    cfn = client(endpoint, "cloudformation")
+    try:
+        cfn.describe_stacks(StackName=name)
+        cfn.update_stack(StackName=name, TemplateBody=body, Parameters=params)
+    except cfn.exceptions.ClientError:
+        cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params)
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), stack
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def public_key_pem():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return key.public_bytes(serialization.Encoding.PEM,
+                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def test_key_pair_product_rotates_through_its_slots(endpoint):
+    cloudfront = client(endpoint, "cloudfront")
+    first, second = public_key_pem(), public_key_pem()
+
+    staged = key_pair_stack(endpoint, "ext-keys", {"TeamName": "ext", "KeySlotAPublicKey": first})
+    group_id = staged["KeyGroupId"]
+    key_a = staged["KeySlotAPublicKeyId"]
+    assert "KeySlotBPublicKeyId" not in staged
+    group = cloudfront.get_key_group(Id=group_id)["KeyGroup"]["KeyGroupConfig"]
+    assert group["Items"] == [key_a]
+    assert cloudfront.get_public_key(Id=key_a)["PublicKey"]["PublicKeyConfig"]["EncodedKey"].strip() == first.strip()
+
+    # Stage: slot B joins the group, which keeps its id.
+    both = key_pair_stack(endpoint, "ext-keys", {"TeamName": "ext", "KeySlotAPublicKey": first,
+                                                 "KeySlotBPublicKey": second})
+    key_b = both["KeySlotBPublicKeyId"]
+    assert both["KeyGroupId"] == group_id and both["KeySlotAPublicKeyId"] == key_a
+    assert cloudfront.get_key_group(Id=group_id)["KeyGroup"]["KeyGroupConfig"]["Items"] == [key_a, key_b]
+
+    # Retire: slot A empties; its public key is deleted.
+    retired = key_pair_stack(endpoint, "ext-keys", {"TeamName": "ext", "KeySlotBPublicKey": second})
+    assert "KeySlotAPublicKeyId" not in retired
+    assert cloudfront.get_key_group(Id=group_id)["KeyGroup"]["KeyGroupConfig"]["Items"] == [key_b]
+    ids = [k["Id"] for k in cloudfront.list_public_keys()["PublicKeyList"].get("Items", [])]
+    assert key_a not in ids and key_b in ids
+
+
+def test_no_value_in_a_list_removes_the_element(endpoint):
+    template = {
+        "Conditions": {"No": {"Fn::Equals": ["a", "b"]}},
+        "Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "ext-novalue"}},
+            "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+                "Bucket": {"Ref": "Bucket"},
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Sid": "Kept", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                     "Resource": "arn:aws:s3:::ext-novalue/*"},
+                    {"Fn::If": ["No", {"Sid": "Dropped"}, {"Ref": "AWS::NoValue"}]},
+                ]}}},
+        },
+    }
+    deploy(endpoint, "ext-novalue", template)
+    policy = json.loads(client(endpoint, "s3").get_bucket_policy(Bucket="ext-novalue")["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["Kept"]
