@@ -339,3 +339,36 @@ fn the_secret_product_deploys_and_holds_a_signing_key_written_by_the_host() {
         ]
     );
 }
+
+#[test]
+fn the_key_pair_product_stages_a_second_key_that_cloudfront_reads_back() {
+    let stack = unique("key-pair-product");
+    let team = unique("team").replace('-', "x");
+    let template = "products/key-pair/template.yaml";
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            let first = keys::generate();
+            let one = cloudformation::deploy("{stack}", "{template}",
+                #{{ TeamName: "{team}", KeySlotAPublicKey: first.public_key_pem() }}, #{{}});
+            let group = cloudfront::get_key_group(one.outputs.KeyGroupId);
+            print(group.items == [one.outputs.KeySlotAPublicKeyId]);
+            let key = cloudfront::get_public_key(one.outputs.KeySlotAPublicKeyId);
+            print(key.encoded_key.trim() == first.public_key_pem().trim());
+            // Stage a second key: the same group now trusts both.
+            let next = keys::generate();
+            let two = cloudformation::deploy("{stack}", "{template}",
+                #{{ TeamName: "{team}", KeySlotAPublicKey: first.public_key_pem(),
+                    KeySlotBPublicKey: next.public_key_pem() }}, #{{}});
+            print(two.outputs.KeyGroupId == one.outputs.KeyGroupId);
+            print(cloudfront::get_key_group(two.outputs.KeyGroupId).items.len());
+            try {{ cloudfront::get_distribution("E0000000000000") }} catch (e) {{ print(e.code) }}
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(
+        lines(&out),
+        ["true", "true", "true", "2", "NoSuchDistribution"]
+    );
+}

@@ -21,6 +21,7 @@ fn reference_documents_every_host_module() {
         "## Module `s3::`",
         "## Module `secretsmanager::`",
         "## Module `cloudformation::`",
+        "## Module `cloudfront::`",
         "### `parallel(",
     ] {
         assert!(generated.contains(heading), "missing {heading}");

@@ -148,6 +148,11 @@ impl Aws {
         aws_sdk_secretsmanager::Client::new(self.config())
     }
 
+    /// A CloudFront client.
+    pub fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        aws_sdk_cloudfront::Client::new(self.config())
+    }
+
     /// A CloudFormation client.
     pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
         aws_sdk_cloudformation::Client::new(self.config())

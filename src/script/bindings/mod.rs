@@ -4,6 +4,7 @@
 
 pub mod aws_context;
 pub mod cloudformation;
+pub mod cloudfront;
 pub mod keys;
 pub mod s3;
 pub mod secretsmanager;
@@ -21,6 +22,10 @@ pub(super) fn register(engine: &mut Engine) {
     engine.register_static_module(
         "secretsmanager",
         exported_module!(secretsmanager::secretsmanager_module).into(),
+    );
+    engine.register_static_module(
+        "cloudfront",
+        exported_module!(cloudfront::cloudfront_module).into(),
     );
     engine.register_static_module(
         "cloudformation",
