@@ -372,3 +372,42 @@ fn the_key_pair_product_stages_a_second_key_that_cloudfront_reads_back() {
         ["true", "true", "true", "2", "NoSuchDistribution"]
     );
 }
+
+#[test]
+fn http_requests_return_every_status_and_fail_only_to_connect() {
+    let bucket = unique("http");
+    let endpoint = Emulator::shared().url.clone();
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            s3::create_bucket("{bucket}");
+            let url = "{endpoint}/{bucket}/uploads/hello.txt";
+            print(http::put(url, "hello over http").status);
+            // Anonymous reads of a private object are refused, as on S3; the object is there.
+            print(http::get(url).status);
+            print(http::head(url).status);
+            print(s3::get_object("{bucket}", "uploads/hello.txt").body);
+            print(http::get("{endpoint}/{bucket}/missing.txt").status);
+            let custom = http::request("put", "{endpoint}/{bucket}/typed.json",
+                #{{ headers: #{{ "Content-Type": "application/json" }}, body: "{{}}" }});
+            print(custom.status);
+            print(s3::get_object("{bucket}", "typed.json").content_type);
+            try {{ http::get("http://127.0.0.1:9/") }} catch (e) {{ print(`${{e.service}} ${{e.code}}`) }}
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(
+        lines(&out),
+        [
+            "200",
+            "403",
+            "403",
+            "hello over http",
+            "404",
+            "200",
+            "application/json",
+            "HTTP ConnectionError"
+        ]
+    );
+}

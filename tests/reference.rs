@@ -22,6 +22,7 @@ fn reference_documents_every_host_module() {
         "## Module `secretsmanager::`",
         "## Module `cloudformation::`",
         "## Module `cloudfront::`",
+        "## Module `http::`",
         "### `parallel(",
     ] {
         assert!(generated.contains(heading), "missing {heading}");

@@ -5,6 +5,7 @@
 pub mod aws_context;
 pub mod cloudformation;
 pub mod cloudfront;
+pub mod http;
 pub mod keys;
 pub mod s3;
 pub mod secretsmanager;
@@ -18,6 +19,7 @@ pub(super) fn register(engine: &mut Engine) {
     keys::register(engine);
     sign::register(engine);
     engine.register_static_module("sts", exported_module!(sts::sts_module).into());
+    engine.register_static_module("http", exported_module!(http::http_module).into());
     engine.register_static_module("s3", exported_module!(s3::s3_module).into());
     engine.register_static_module(
         "secretsmanager",
