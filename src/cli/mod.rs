@@ -8,6 +8,7 @@ mod cookies;
 mod doc;
 mod key_file;
 mod keygen;
+mod progress;
 mod run;
 mod sign;
 mod time;

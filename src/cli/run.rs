@@ -65,12 +65,7 @@ pub fn run(args: &RunArgs) -> Result<u8> {
             endpoint_url: args.endpoint_url.clone(),
             dry_run: args.dry_run,
         },
-        // Progress on long waits goes to stderr, and not at all in JSON mode.
-        Arc::new(move |line| {
-            if !json {
-                eprintln!("{line}");
-            }
-        }),
+        super::progress::sink(json),
     );
     let options = RunOptions {
         vars,
