@@ -1,8 +1,9 @@
 //! The recipe engine: Rhai with cfsign's host modules, sandboxed.
 //!
 //! A recipe is a `.rhai` file run by `cfsign run`. It reads its inputs from `vars`, imports
-//! modules from its own folder and from `stdlib/`, and calls host modules (`keys::`, `sign::`,
-//! and global `parallel`). Limits stop runaway scripts; errors carry file, line, column and the
+//! modules from its own folder and from `stdlib/`, and calls host modules (see [`bindings`]:
+//! keys, signing, AWS services, HTTP, and global `parallel`). Limits stop runaway scripts;
+//! errors carry file, line, column and the
 //! chain of recipe functions (see [`error`]); host failures are catchable maps (see
 //! [`host_error`]).
 
