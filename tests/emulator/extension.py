@@ -85,14 +85,58 @@ def _tags(properties):
     return [{"Key": t["Key"], "Value": t["Value"]} for t in properties.get("Tags", [])]
 
 
-class CfnSecret(CloudFormationModel):
+def _cloudfront(account_id, region_name):
+    return cloudfront_backends[account_id][get_partition(region_name)]
+
+
+def _s3(account_id, region_name):
+    return s3_backends[account_id][get_partition(region_name)]
+
+
+class _Resource:
+    """What every added resource type shares (mixed in before CloudFormationModel, which moto
+    requires as a direct base): created at once, `Ref` is `self.ref`, `Fn::GetAtt` reads
+    ATTRIBUTES, and an update applies the new properties by creating again (right for
+    policies, which replace what they had)."""
+
+    ATTRIBUTES = {}
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name not in self.ATTRIBUTES:
+            raise NotImplementedError(attribute_name)
+        return self.ATTRIBUTES[attribute_name](self)
+
+    @property
+    def physical_resource_id(self):
+        return self.ref
+
+    def is_created(self):
+        return True
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
+                                                   account_id, region_name)
+
+
+class CfnSecret(_Resource, CloudFormationModel):
     """AWS::SecretsManager::Secret: a secret with an initial SecretString."""
 
     # moto's model metaclass files each model under the service named by its module.
     __module__ = "moto.secretsmanager.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref}
 
     def __init__(self, arn, name):
-        self.arn = arn
+        self.ref = arn
         self.name = name
 
     @staticmethod
@@ -102,22 +146,6 @@ class CfnSecret(CloudFormationModel):
     @staticmethod
     def cloudformation_type():
         return "AWS::SecretsManager::Secret"
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr in ("Id",)
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name == "Id":
-            return self.arn
-        raise NotImplementedError(attribute_name)
-
-    @property
-    def physical_resource_id(self):
-        return self.arn
-
-    def is_created(self):
-        return True
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
@@ -163,37 +191,18 @@ class CfnSecret(CloudFormationModel):
                               force_delete_without_recovery=True)
 
 
-class CfnSecretResourcePolicy(CloudFormationModel):
+class CfnSecretResourcePolicy(_Resource, CloudFormationModel):
     """AWS::SecretsManager::ResourcePolicy: a secret's resource policy."""
 
     __module__ = "moto.secretsmanager.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref}
 
     def __init__(self, secret_id):
-        self.secret_id = secret_id
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
+        self.ref = secret_id
 
     @staticmethod
     def cloudformation_type():
         return "AWS::SecretsManager::ResourcePolicy"
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name == "Id":
-            return self.secret_id
-        raise NotImplementedError(attribute_name)
-
-    @property
-    def physical_resource_id(self):
-        return self.secret_id
-
-    def is_created(self):
-        return True
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
@@ -207,12 +216,6 @@ class CfnSecretResourcePolicy(CloudFormationModel):
         return cls(properties["SecretId"])
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                        cloudformation_json, account_id, region_name):
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
-                                                   account_id, region_name)
-
-    @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
                                         region_name):
         # moto may delete the secret first; its policy went with it.
@@ -221,32 +224,17 @@ class CfnSecretResourcePolicy(CloudFormationModel):
             backend.delete_resource_policy(resource_name)
 
 
-class CfnBucketPolicy(CloudFormationModel):
+class CfnBucketPolicy(_Resource, CloudFormationModel):
     """AWS::S3::BucketPolicy: a bucket's policy document."""
 
     __module__ = "moto.s3.models"
 
     def __init__(self, bucket):
-        self.bucket = bucket
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
+        self.ref = bucket
 
     @staticmethod
     def cloudformation_type():
         return "AWS::S3::BucketPolicy"
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return False
-
-    @property
-    def physical_resource_id(self):
-        return self.bucket
-
-    def is_created(self):
-        return True
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
@@ -255,62 +243,33 @@ class CfnBucketPolicy(CloudFormationModel):
         document = properties["PolicyDocument"]
         if not isinstance(document, str):
             document = json.dumps(document)
-        s3_backends[account_id][get_partition(region_name)].put_bucket_policy(properties["Bucket"], document.encode())
+        _s3(account_id, region_name).put_bucket_policy(properties["Bucket"], document.encode())
         return cls(properties["Bucket"])
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                        cloudformation_json, account_id, region_name):
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
-                                                   account_id, region_name)
 
     @classmethod
     def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
                                         region_name):
         # moto may delete the bucket first; its policy went with it.
-        backend = s3_backends[account_id][get_partition(region_name)]
+        backend = _s3(account_id, region_name)
         if resource_name in backend.buckets:
             backend.delete_bucket_policy(resource_name)
 
 
-def _cloudfront(account_id, region_name):
-    return cloudfront_backends[account_id][get_partition(region_name)]
-
-
-class CfnPublicKey(CloudFormationModel):
+class CfnPublicKey(_Resource, CloudFormationModel):
     """AWS::CloudFront::PublicKey: a public key signed URLs name as Key-Pair-Id. The key is
     immutable, so a changed EncodedKey replaces the resource (a new id)."""
 
     __module__ = "moto.cloudfront.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref,
+                  "CreatedTime": lambda self: str(self.key.created_time)}
 
     def __init__(self, key):
         self.key = key
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
+        self.ref = key.id
 
     @staticmethod
     def cloudformation_type():
         return "AWS::CloudFront::PublicKey"
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr in ("Id", "CreatedTime")
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name == "Id":
-            return self.key.id
-        if attribute_name == "CreatedTime":
-            return str(self.key.created_time)
-        raise NotImplementedError(attribute_name)
-
-    @property
-    def physical_resource_id(self):
-        return self.key.id
-
-    def is_created(self):
-        return True
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
@@ -329,7 +288,7 @@ class CfnPublicKey(CloudFormationModel):
         if config["EncodedKey"].strip() != original_resource.key.encoded_key.strip():
             replacement = cls.create_from_cloudformation_json(
                 new_resource_name, cloudformation_json, account_id, region_name)
-            _cloudfront(account_id, region_name).delete_public_key(original_resource.key.id)
+            _cloudfront(account_id, region_name).delete_public_key(original_resource.ref)
             return replacement
         original_resource.key.comment = config.get("Comment", "")
         return original_resource
@@ -340,40 +299,20 @@ class CfnPublicKey(CloudFormationModel):
         _cloudfront(account_id, region_name).delete_public_key(resource_name)
 
 
-class CfnKeyGroup(CloudFormationModel):
+class CfnKeyGroup(_Resource, CloudFormationModel):
     """AWS::CloudFront::KeyGroup: the public keys a distribution trusts. Updating its items
     keeps its id, as on AWS, so the distribution keeps trusting the same group."""
 
     __module__ = "moto.cloudfront.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref, "LastModifiedTime": lambda self: ""}
 
     def __init__(self, group):
         self.group = group
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
+        self.ref = group.id
 
     @staticmethod
     def cloudformation_type():
         return "AWS::CloudFront::KeyGroup"
-
-    @classmethod
-    def has_cfn_attr(cls, attr):
-        return attr in ("Id", "LastModifiedTime")
-
-    def get_cfn_attribute(self, attribute_name):
-        if attribute_name == "Id":
-            return self.group.id
-        if attribute_name == "LastModifiedTime":
-            return ""
-        raise NotImplementedError(attribute_name)
-
-    @property
-    def physical_resource_id(self):
-        return self.group.id
-
-    def is_created(self):
-        return True
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
