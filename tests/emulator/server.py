@@ -3,7 +3,8 @@
 Test infrastructure, not a product: it stands in for AWS so no test reaches a real account.
 Usage: python server.py [--port N]   (0 or absent: a free port)
 
-Prints the endpoint URL as its first line, then serves until stdin closes (the process that
+Prints the endpoint URL as its first line (a distribution's viewer endpoint, the edge, is at
+ENDPOINT/_edge/<distribution-id>/), then serves until stdin closes (the process that
 started it exited) or it is interrupted. moto's request recorder is on, so tests can read the
 log of every request (/moto-api/recorder/download-recording) to prove what a run sent.
 """
@@ -18,9 +19,7 @@ import warnings
 os.environ.setdefault("MOTO_ENABLE_RECORDING", "True")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-from moto.server import ThreadedMotoServer  # noqa: E402  (after the environment is set)
-
-import extension  # noqa: E402,F401  (adds what moto lacks before the server starts)
+from extension import EmulatorServer  # noqa: E402  (after the environment is set)
 
 
 def free_port():
@@ -41,7 +40,7 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free one)")
     args = parser.parse_args()
     port = args.port or free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = EmulatorServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     print(f"http://127.0.0.1:{port}", flush=True)
 

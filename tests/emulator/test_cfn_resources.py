@@ -1,39 +1,11 @@
-"""The emulator's additions to moto, tested through boto3 against a real server, the way the
-Rust SDK reaches it."""
+"""The CloudFormation resource types and template fixes the extension adds (cfn_resources.py),
+through boto3 against a real emulator server."""
 import json
-import sys
-from pathlib import Path
 
-import boto3
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-import extension  # noqa: E402,F401  (registers the resource types)
-from moto.server import ThreadedMotoServer  # noqa: E402
-
-REGION = "us-east-1"
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def client(endpoint, service):
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def deploy(endpoint, name, template):
-    cfn = client(endpoint, "cloudformation")
-    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
-    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+from emulator_testing import (ACCOUNT, PRODUCTS, client, deploy, product_stack, public_key_pem,
+                              team_stack)
 
 
 def test_secret_and_resource_policy_are_created_and_deleted(endpoint):
@@ -98,7 +70,7 @@ def test_bucket_policy_is_applied_and_removed(endpoint):
 
 
 def test_the_products_secret_template_creates_its_secret(endpoint):
-    body = (Path(__file__).parents[2] / "products/private-key-secret/template.yaml").read_text()
+    body = (PRODUCTS / "private-key-secret/template.yaml").read_text()
     cfn = client(endpoint, "cloudformation")
     cfn.create_stack(StackName="ext-product", TemplateBody=body, Parameters=[
         {"ParameterKey": "TeamName", "ParameterValue": "extteam"},
@@ -115,25 +87,7 @@ def test_the_products_secret_template_creates_its_secret(endpoint):
 
 
 def key_pair_stack(endpoint, name, parameters):
-    body = (Path(__file__).parents[2] / "products/key-pair/template.yaml").read_text()
-    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
-    cfn = client(endpoint, "cloudformation")
-    try:
-        cfn.describe_stacks(StackName=name)
-        cfn.update_stack(StackName=name, TemplateBody=body, Parameters=params)
-    except cfn.exceptions.ClientError:
-        cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params)
-    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), stack
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-
-
-def public_key_pem():
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    key = ec.generate_private_key(ec.SECP256R1()).public_key()
-    return key.public_bytes(serialization.Encoding.PEM,
-                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return product_stack(endpoint, name, "key-pair", parameters)
 
 
 def test_key_pair_product_rotates_through_its_slots(endpoint):
@@ -180,3 +134,67 @@ def test_no_value_in_a_list_removes_the_element(endpoint):
     deploy(endpoint, "ext-novalue", template)
     policy = json.loads(client(endpoint, "s3").get_bucket_policy(Bucket="ext-novalue")["Policy"])
     assert [s["Sid"] for s in policy["Statement"]] == ["Kept"]
+
+
+def test_the_distribution_product_creates_behaviors_that_trust_the_key_group(endpoint):
+    outputs = team_stack(endpoint, "cdnteam", public_key_pem())
+    cloudfront = client(endpoint, "cloudfront")
+    distribution = cloudfront.get_distribution(Id=outputs["DistributionId"])["Distribution"]
+    assert outputs["DistributionArn"] == distribution["ARN"]
+    assert outputs["DistributionDomainName"] == distribution["DomainName"]
+    config = distribution["DistributionConfig"]
+    assert config["Aliases"]["Items"] == ["files.cdnteam.example.com"]
+    uploads = config["CacheBehaviors"]["Items"][0]
+    assert uploads["PathPattern"] == "/uploads/*"
+    assert "PUT" in uploads["AllowedMethods"]["Items"]
+    assert "PUT" not in config["DefaultCacheBehavior"]["AllowedMethods"]["Items"]
+    for behavior in (uploads, config["DefaultCacheBehavior"]):
+        assert behavior["TrustedKeyGroups"]["Items"] == [outputs["KeyGroupId"]]
+    origin = config["Origins"]["Items"][0]
+    control = cloudfront.get_origin_access_control(Id=origin["OriginAccessControlId"])
+    assert control["OriginAccessControl"]["OriginAccessControlConfig"]["Name"] == \
+        "cfsign-cdnteam"
+
+
+def test_the_bucket_policy_admits_only_the_distribution_once_wired(endpoint):
+    outputs = team_stack(endpoint, "wireteam", public_key_pem())
+    policy = json.loads(client(endpoint, "s3").get_bucket_policy(
+        Bucket=outputs["BucketName"])["Policy"])
+    allows = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert {s["Action"] for s in allows} == {"s3:GetObject", "s3:PutObject"}
+    for statement in allows:
+        assert statement["Condition"]["StringEquals"]["AWS:SourceArn"] == \
+            outputs["DistributionArn"]
+
+
+def test_a_distribution_update_keeps_its_id_and_a_delete_removes_it(endpoint):
+    outputs = team_stack(endpoint, "updteam", public_key_pem())
+    again = product_stack(endpoint, "updteam-cdn", "cloudfront-distribution", {
+        "TeamName": "updteam", "DomainName": "new.updteam.example.com",
+        "CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0a1b2c3d-1111",
+        "BucketRegionalDomainName": outputs["BucketRegionalDomainName"],
+        "KeyGroupId": outputs["KeyGroupId"]})
+    assert again["DistributionId"] == outputs["DistributionId"]
+    cloudfront = client(endpoint, "cloudfront")
+    config = cloudfront.get_distribution(Id=outputs["DistributionId"])["Distribution"][
+        "DistributionConfig"]
+    assert config["Aliases"]["Items"] == ["new.updteam.example.com"]
+    client(endpoint, "cloudformation").delete_stack(StackName="updteam-cdn")
+    with pytest.raises(cloudfront.exceptions.NoSuchDistribution):
+        cloudfront.get_distribution(Id=outputs["DistributionId"])
+
+
+def test_role_inline_policies_read_back_as_json(endpoint):
+    outputs = product_stack(endpoint, "roleteam-role", "integration-role", {
+        "TeamName": "roleteam", "TrustedService": "lambda",
+        "SecretArn": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:cfsign/roleteam/k-abc",
+        "TableArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/cfsign-roleteam-metadata"})
+    iam = client(endpoint, "iam")
+    assert outputs["RoleName"] == "cfsign-roleteam-integration"
+    assert sorted(iam.list_role_policies(RoleName=outputs["RoleName"])["PolicyNames"]) == [
+        "read-signing-key", "use-metadata-table"]
+    document = iam.get_role_policy(RoleName=outputs["RoleName"],
+                                   PolicyName="read-signing-key")["PolicyDocument"]
+    if isinstance(document, str):  # boto3 decodes the JSON when it parses
+        document = json.loads(document)
+    assert document["Statement"][0]["Resource"].endswith(":secret:cfsign/roleteam/k-abc")

@@ -1,0 +1,527 @@
+"""CloudFormation support moto 5.2.5 lacks for cfsign's products: resource types and two fixes
+to template semantics. Test infrastructure written against the CloudFormation reference; tested
+in test_extension.py.
+
+Resource types (moto finds them among CloudFormationModel's direct subclasses):
+- AWS::SecretsManager::Secret          Ref: the secret ARN
+- AWS::SecretsManager::ResourcePolicy  Ref: the secret id
+- AWS::S3::BucketPolicy                Ref: the bucket name
+- AWS::CloudFront::PublicKey           Ref: the public key id (a URL's Key-Pair-Id)
+- AWS::CloudFront::KeyGroup            Ref: the key group id; its key list updates in place
+- AWS::CloudFront::OriginAccessControl Ref and Id: the OAC id
+- AWS::CloudFront::ResponseHeadersPolicy  Ref and Id: the policy id (kept, not enforced)
+- AWS::CloudFront::Distribution        Ref: the distribution id; DomainName; behaviors, trusted
+                                       key groups and origin access controls as the edge uses them
+
+Fixes:
+- An AWS::IAM::Role's inline policies are stored as JSON, as IAM returns them; moto 5.2.5
+  stored the Python repr of the template's dict.
+
+Template semantics:
+- `!If [cond, x, !Ref AWS::NoValue]` inside a list removes the element, as CloudFormation
+  does; moto 5.2.5 left a None in its place (key groups and policy statements need this).
+- A stack update re-evaluates conditions, as CloudFormation does: a resource whose condition
+  turns true is created, one whose condition turns false is deleted (after the resources
+  that referred to it are updated), and resources built with Fn::If are updated. moto 5.2.5
+  only compared template text and directly referenced parameters, so filling or emptying a
+  key slot changed nothing. It also tried to update resources whose condition is false.
+"""
+import json
+import uuid
+
+from moto.cloudformation import parsing
+from moto.cloudfront.models import cloudfront_backends, random_id
+from moto.core.common_models import CloudFormationModel
+from moto.iam.models import Role
+from moto.s3.models import s3_backends
+from moto.utilities.utils import get_partition
+from moto.secretsmanager.models import secretsmanager_backends
+
+
+_moto_clean_json = parsing.clean_json
+
+
+def _clean_json_dropping_no_value(resource_json, resources_map):
+    # moto's clean_json recurses through the module attribute, so list elements come back
+    # through here too and every nesting level is covered.
+    cleaned = _moto_clean_json(resource_json, resources_map)
+    if isinstance(resource_json, list):
+        return [item for item in cleaned if item is not None]
+    return cleaned
+
+
+parsing.clean_json = _clean_json_dropping_no_value
+
+_moto_update = parsing.ResourceMap.update
+
+
+def _uses_conditions(resource_json):
+    text = json.dumps(resource_json)
+    return '"Fn::If"' in text or '"Condition"' in text
+
+
+def _update_with_conditions(self, template, parameters=None):
+    before = {name: res for name, res in self._parsed_resources.items() if res is not None}
+    _moto_update(self, template, parameters)
+    resources = template["Resources"]
+
+    def wanted(name):
+        condition = resources[name].get("Condition")
+        return condition is None or bool(self.lazy_condition_map[condition])
+
+    # Create what is now wanted and missing.
+    for name in resources:
+        if wanted(name) and self._parsed_resources.get(name) is None:
+            self._parsed_resources.pop(name, None)
+            _ = self[name]
+    # Update what depends on conditions, so references to retiring resources go first.
+    for name, resource_json in resources.items():
+        if wanted(name) and _uses_conditions(resource_json.get("Properties", {})):
+            self._parsed_resources[name] = parsing.parse_and_update_resource(
+                name, resource_json, self, account_id=self._account_id,
+                region_name=self._region_name)
+    # Delete what is no longer wanted.
+    for name, resource in before.items():
+        if name in resources and not wanted(name):
+            self._delete_resource(resource, resources[name])
+            self._parsed_resources.pop(name, None)
+
+
+parsing.ResourceMap.update = _update_with_conditions
+
+_moto_parse_and_update = parsing.parse_and_update_resource
+
+
+def _update_only_wanted(logical_id, resource_json, resources_map, *args, **kwargs):
+    # moto updated a resource whose condition is false (never created), and failed on it.
+    condition = resource_json.get("Condition")
+    if condition and not resources_map.lazy_condition_map[condition]:
+        return None
+    return _moto_parse_and_update(logical_id, resource_json, resources_map, *args, **kwargs)
+
+
+parsing.parse_and_update_resource = _update_only_wanted
+
+_moto_put_policy = Role.put_policy
+
+
+def _put_policy_as_json(self, policy_name, policy_json):
+    if not isinstance(policy_json, str):
+        policy_json = json.dumps(policy_json)
+    _moto_put_policy(self, policy_name, policy_json)
+
+
+Role.put_policy = _put_policy_as_json
+
+
+def _tags(properties):
+    return [{"Key": t["Key"], "Value": t["Value"]} for t in properties.get("Tags", [])]
+
+
+def _cloudfront(account_id, region_name):
+    return cloudfront_backends[account_id][get_partition(region_name)]
+
+
+def _s3(account_id, region_name):
+    return s3_backends[account_id][get_partition(region_name)]
+
+
+class _Resource:
+    """What every added resource type shares (mixed in before CloudFormationModel, which moto
+    requires as a direct base): created at once, `Ref` is `self.ref`, `Fn::GetAtt` reads
+    ATTRIBUTES, and an update applies the new properties by creating again (right for
+    policies, which replace what they had)."""
+
+    ATTRIBUTES = {}
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name not in self.ATTRIBUTES:
+            raise NotImplementedError(attribute_name)
+        return self.ATTRIBUTES[attribute_name](self)
+
+    @property
+    def physical_resource_id(self):
+        return self.ref
+
+    def is_created(self):
+        return True
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
+                                                   account_id, region_name)
+
+
+class CfnSecret(_Resource, CloudFormationModel):
+    """AWS::SecretsManager::Secret: a secret with an initial SecretString."""
+
+    # moto's model metaclass files each model under the service named by its module.
+    __module__ = "moto.secretsmanager.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref}
+
+    def __init__(self, arn, name):
+        self.ref = arn
+        self.name = name
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::SecretsManager::Secret"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        if "GenerateSecretString" in properties:
+            secret_string = uuid.uuid4().hex  # CloudFormation generates a random value
+        else:
+            secret_string = properties.get("SecretString")
+        name = properties.get("Name") or resource_name
+        backend = secretsmanager_backends[account_id][region_name]
+        backend.create_secret(
+            name=name,
+            secret_string=secret_string,
+            secret_binary=None,
+            description=properties.get("Description"),
+            tags=_tags(properties),
+            kms_key_id=properties.get("KmsKeyId"),
+            client_request_token=None,
+            replica_regions=[],
+            force_overwrite=False,
+        )
+        return cls(backend.describe_secret(name).arn, name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        properties = cloudformation_json.get("Properties", {})
+        name = properties.get("Name") or new_resource_name
+        if name != original_resource.name:
+            cls.delete_from_cloudformation_json(original_resource.name, {}, account_id, region_name)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
+                                                       account_id, region_name)
+        # As on AWS, an unchanged SecretString leaves the current value (written later by
+        # cfsign with PutSecretValue) alone.
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        backend = secretsmanager_backends[account_id][region_name]
+        backend.delete_secret(secret_id=resource_name, recovery_window_in_days=None,
+                              force_delete_without_recovery=True)
+
+
+class CfnSecretResourcePolicy(_Resource, CloudFormationModel):
+    """AWS::SecretsManager::ResourcePolicy: a secret's resource policy."""
+
+    __module__ = "moto.secretsmanager.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref}
+
+    def __init__(self, secret_id):
+        self.ref = secret_id
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::SecretsManager::ResourcePolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        policy = properties["ResourcePolicy"]
+        if not isinstance(policy, str):
+            policy = json.dumps(policy)
+        secretsmanager_backends[account_id][region_name].put_resource_policy(
+            properties["SecretId"], policy)
+        return cls(properties["SecretId"])
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        # moto may delete the secret first; its policy went with it.
+        backend = secretsmanager_backends[account_id][region_name]
+        if backend._is_valid_identifier(resource_name):
+            backend.delete_resource_policy(resource_name)
+
+
+class CfnBucketPolicy(_Resource, CloudFormationModel):
+    """AWS::S3::BucketPolicy: a bucket's policy document."""
+
+    __module__ = "moto.s3.models"
+
+    def __init__(self, bucket):
+        self.ref = bucket
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        document = properties["PolicyDocument"]
+        if not isinstance(document, str):
+            document = json.dumps(document)
+        _s3(account_id, region_name).put_bucket_policy(properties["Bucket"], document.encode())
+        return cls(properties["Bucket"])
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        # moto may delete the bucket first; its policy went with it.
+        backend = _s3(account_id, region_name)
+        if resource_name in backend.buckets:
+            backend.delete_bucket_policy(resource_name)
+
+
+class CfnPublicKey(_Resource, CloudFormationModel):
+    """AWS::CloudFront::PublicKey: a public key signed URLs name as Key-Pair-Id. The key is
+    immutable, so a changed EncodedKey replaces the resource (a new id)."""
+
+    __module__ = "moto.cloudfront.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref,
+                  "CreatedTime": lambda self: str(self.key.created_time)}
+
+    def __init__(self, key):
+        self.key = key
+        self.ref = key.id
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFront::PublicKey"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        config = cloudformation_json["Properties"]["PublicKeyConfig"]
+        key = _cloudfront(account_id, region_name).create_public_key(
+            caller_ref=config["CallerReference"], name=config["Name"],
+            encoded_key=config["EncodedKey"])
+        key.comment = config.get("Comment", "")
+        return cls(key)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        config = cloudformation_json["Properties"]["PublicKeyConfig"]
+        if config["EncodedKey"].strip() != original_resource.key.encoded_key.strip():
+            replacement = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name)
+            _cloudfront(account_id, region_name).delete_public_key(original_resource.ref)
+            return replacement
+        original_resource.key.comment = config.get("Comment", "")
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        _cloudfront(account_id, region_name).delete_public_key(resource_name)
+
+
+class CfnKeyGroup(_Resource, CloudFormationModel):
+    """AWS::CloudFront::KeyGroup: the public keys a distribution trusts. Updating its items
+    keeps its id, as on AWS, so the distribution keeps trusting the same group."""
+
+    __module__ = "moto.cloudfront.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref, "LastModifiedTime": lambda self: ""}
+
+    def __init__(self, group):
+        self.group = group
+        self.ref = group.id
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFront::KeyGroup"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        config = cloudformation_json["Properties"]["KeyGroupConfig"]
+        group = _cloudfront(account_id, region_name).create_key_group(
+            name=config["Name"], items=list(config.get("Items", [])))
+        return cls(group)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        config = cloudformation_json["Properties"]["KeyGroupConfig"]
+        original_resource.group.items = list(config.get("Items", []))
+        original_resource.group.name = config["Name"]
+        original_resource.group.etag = random_id(length=14)  # a new version, as on AWS
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        _cloudfront(account_id, region_name).key_groups.pop(resource_name, None)
+
+
+class CfnOriginAccessControl(_Resource, CloudFormationModel):
+    """AWS::CloudFront::OriginAccessControl: how the distribution signs its origin requests."""
+
+    __module__ = "moto.cloudfront.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref}
+
+    def __init__(self, control):
+        self.control = control
+        self.ref = control.id
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFront::OriginAccessControl"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        config = cloudformation_json["Properties"]["OriginAccessControlConfig"]
+        return cls(_cloudfront(account_id, region_name).create_origin_access_control(config))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        original_resource.control.update(
+            cloudformation_json["Properties"]["OriginAccessControlConfig"])
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        _cloudfront(account_id, region_name).origin_access_controls.pop(resource_name, None)
+
+
+#: Response headers policies by id (moto has no model for them; only CloudFormation makes them).
+RESPONSE_HEADERS_POLICIES = {}
+
+
+class CfnResponseHeadersPolicy(_Resource, CloudFormationModel):
+    """AWS::CloudFront::ResponseHeadersPolicy: kept so distributions can refer to it."""
+
+    __module__ = "moto.cloudfront.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref, "LastModifiedTime": lambda self: ""}
+
+    def __init__(self, policy_id):
+        self.ref = policy_id
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFront::ResponseHeadersPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        policy_id = str(uuid.uuid4())
+        RESPONSE_HEADERS_POLICIES[policy_id] = \
+            cloudformation_json["Properties"]["ResponseHeadersPolicyConfig"]
+        return cls(policy_id)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        RESPONSE_HEADERS_POLICIES[original_resource.ref] = \
+            cloudformation_json["Properties"]["ResponseHeadersPolicyConfig"]
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        RESPONSE_HEADERS_POLICIES.pop(resource_name, None)
+
+
+def _api_behavior(behavior):
+    """A CloudFormation cache behavior in the API's shape (lists become Items/Quantity)."""
+    api = {k: v for k, v in behavior.items()
+           if k not in ("AllowedMethods", "CachedMethods", "TrustedKeyGroups")}
+    api["AllowedMethods"] = {
+        "Items": list(behavior.get("AllowedMethods", ["GET", "HEAD"])),
+        "CachedMethods": {"Items": list(behavior.get("CachedMethods", ["GET", "HEAD"]))},
+    }
+    groups = list(behavior.get("TrustedKeyGroups", []))
+    api["TrustedKeyGroups"] = {"Enabled": bool(groups), "Items": groups}
+    return api
+
+
+def _api_distribution_config(config):
+    """A CloudFormation DistributionConfig in the shape moto's API model takes."""
+    certificate = config.get("ViewerCertificate", {})
+    behaviors = [_api_behavior(b) for b in config.get("CacheBehaviors", [])]
+    return {
+        "CallerReference": str(uuid.uuid4()),
+        "Comment": config.get("Comment", ""),
+        "Enabled": config.get("Enabled", True),
+        "Aliases": {"Items": list(config.get("Aliases", []))},
+        "Origins": {"Items": [dict(o) for o in config["Origins"]]},
+        "DefaultCacheBehavior": _api_behavior(config["DefaultCacheBehavior"]),
+        "CacheBehaviors": {"Quantity": len(behaviors), "Items": behaviors},
+        "ViewerCertificate": {
+            "ACMCertificateArn": certificate.get("AcmCertificateArn", ""),
+            "SSLSupportMethod": certificate.get("SslSupportMethod", "sni-only"),
+            "MinimumProtocolVersion": certificate.get("MinimumProtocolVersion", "TLSv1"),
+            "CloudFrontDefaultCertificate": "AcmCertificateArn" not in certificate,
+        },
+        "PriceClass": config.get("PriceClass", "PriceClass_All"),
+        "HttpVersion": config.get("HttpVersion", "http2"),
+        "IsIPV6Enabled": config.get("IPV6Enabled", True),
+        "WebACLId": config.get("WebACLId", ""),
+    }
+
+
+def _keep_origin_access_controls(distribution, config):
+    # moto's Origin model drops OriginAccessControlId; the edge needs it to sign for the bucket.
+    by_id = {o["Id"]: o.get("OriginAccessControlId", "") for o in config["Origins"]}
+    for origin in distribution.distribution_config.Origins["Items"]:
+        origin.origin_access_control_id = by_id.get(origin.id, "")
+
+
+class CfnDistribution(_Resource, CloudFormationModel):
+    """AWS::CloudFront::Distribution, stored in moto's CloudFront model (so GetDistribution and
+    the edge see it). An update keeps the id and domain name, as on AWS."""
+
+    __module__ = "moto.cloudfront.models"
+    ATTRIBUTES = {"Id": lambda self: self.ref,
+                  "DomainName": lambda self: self.distribution.domain_name}
+
+    def __init__(self, distribution):
+        self.distribution = distribution
+        self.ref = distribution.id
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFront::Distribution"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        config = properties["DistributionConfig"]
+        distribution, _, _ = _cloudfront(account_id, region_name).create_distribution(
+            _api_distribution_config(config), _tags(properties))
+        _keep_origin_access_controls(distribution, config)
+        return cls(distribution)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        config = cloudformation_json["Properties"]["DistributionConfig"]
+        distribution, _, _ = _cloudfront(account_id, region_name).update_distribution(
+            _api_distribution_config(config), original_resource.ref, if_match=True)
+        _keep_origin_access_controls(distribution, config)
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        _cloudfront(account_id, region_name).distributions.pop(resource_name, None)

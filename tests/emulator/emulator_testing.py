@@ -1,0 +1,75 @@
+"""Helpers shared by the emulator's tests."""
+import json
+from pathlib import Path
+
+import boto3
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+PRODUCTS = Path(__file__).parents[2] / "products"
+
+
+def client(endpoint, service):
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def deploy(endpoint, name, template):
+    """Creates a stack from a template dict and returns its outputs."""
+    cfn = client(endpoint, "cloudformation")
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def product_stack(endpoint, name, product, parameters):
+    """Creates or updates a stack from products/<product>/template.yaml; returns its outputs."""
+    body = (PRODUCTS / product / "template.yaml").read_text()
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
+    cfn = client(endpoint, "cloudformation")
+    try:
+        cfn.describe_stacks(StackName=name)
+        cfn.update_stack(StackName=name, TemplateBody=body, Parameters=params,
+                         Capabilities=["CAPABILITY_NAMED_IAM"])
+    except cfn.exceptions.ClientError:
+        cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params,
+                         Capabilities=["CAPABILITY_NAMED_IAM"])
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), stack
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def rsa_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def ec_key():
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def public_pem(private_key):
+    return private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def public_key_pem():
+    return public_pem(ec_key())
+
+
+def team_stack(endpoint, team, public_key):
+    """A team's bucket, key pair (slot A: public_key), distribution, and the bucket policy
+    admitting the distribution, as provision.rhai wires them. Returns all outputs."""
+    outputs = product_stack(endpoint, f"{team}-bucket", "s3-bucket", {"TeamName": team})
+    outputs.update(product_stack(endpoint, f"{team}-keys", "key-pair", {
+        "TeamName": team, "KeySlotAPublicKey": public_key}))
+    outputs.update(product_stack(endpoint, f"{team}-cdn", "cloudfront-distribution", {
+        "TeamName": team, "DomainName": f"files.{team}.example.com",
+        "CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0a1b2c3d-1111",
+        "BucketRegionalDomainName": outputs["BucketRegionalDomainName"],
+        "KeyGroupId": outputs["KeyGroupId"]}))
+    product_stack(endpoint, f"{team}-bucket", "s3-bucket", {
+        "TeamName": team, "DistributionArn": outputs["DistributionArn"]})
+    return outputs
