@@ -3,69 +3,9 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::Output;
-
 use assert_cmd::Command;
 use support::emulator::Emulator;
-
-/// Writes a recipe to a temporary folder and runs it against the emulator.
-fn run_recipe(recipe: &str, extra: &[&str]) -> (Output, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path: PathBuf = dir.path().join("recipe.rhai");
-    std::fs::write(&path, recipe).unwrap();
-    let output = Command::cargo_bin("cfsign")
-        .unwrap()
-        .current_dir(support::repo())
-        .args([
-            "run",
-            path.to_str().unwrap(),
-            "--endpoint-url",
-            &Emulator::shared().url,
-        ])
-        .args(["--region", "us-east-1"])
-        .args(extra)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
-    let text = format!("{}{}", stdout(&output), stderr(&output));
-    assert!(
-        !text.contains("PRIVATE KEY-----"),
-        "key material in output:\n{text}"
-    );
-    (output, dir)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn lines(out: &Output) -> Vec<String> {
-    assert!(
-        out.status.success(),
-        "recipe failed:\n{}{}",
-        stdout(out),
-        stderr(out)
-    );
-    stdout(out).lines().map(str::to_owned).collect()
-}
-
-/// A name no other test uses, so tests can share the emulator.
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    )
-}
+use support::recipe::{lines, run_recipe, stderr, stdout, unique};
 
 #[test]
 fn sts_reports_account_and_partition() {
@@ -187,10 +127,15 @@ fn stacks_deploy_update_report_outputs_fail_clearly_and_delete() {
             print(updated.status);
             print(cloudformation::outputs("{stack}").BucketArn == created.outputs.BucketArn);
             print(cloudformation::validate_template("{template}").description.contains("private bucket"));
-            // The same bucket name from a second stack fails, with the service's reason.
+            // The same bucket name from a second stack rolls back; the error names the
+            // failing resource and the service's reason (from the stack's events).
             try {{
                 cloudformation::deploy("{stack}-copy", "{template}", #{{ TeamName: "{team}" }}, #{{}});
-            }} catch (e) {{ print(`${{e.operation}} ${{e.code}}`); }}
+            }} catch (e) {{
+                print(`${{e.operation}} ${{e.code}}`);
+                print(e.message.contains("ROLLBACK_COMPLETE: Bucket (AWS::S3::Bucket) CREATE_FAILED: "));
+                print(e.message.contains("bucket name is not available"));
+            }}
             cloudformation::delete_stack("{stack}");
             print(cloudformation::outputs("{stack}") == ());
             "#
@@ -206,7 +151,9 @@ fn stacks_deploy_update_report_outputs_fail_clearly_and_delete() {
             "UPDATE_COMPLETE",
             "true",
             "true",
-            "CreateStack BucketAlreadyExists",
+            "CreateStack StackFailed",
+            "true",
+            "true",
             "true"
         ]
     );

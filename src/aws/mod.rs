@@ -6,6 +6,7 @@
 
 mod error;
 pub mod plan;
+pub mod wait;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -156,5 +157,20 @@ impl Aws {
     /// A CloudFormation client.
     pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
         aws_sdk_cloudformation::Client::new(self.config())
+    }
+
+    /// A Service Catalog client.
+    pub fn service_catalog(&self) -> aws_sdk_servicecatalog::Client {
+        aws_sdk_servicecatalog::Client::new(self.config())
+    }
+
+    /// A DynamoDB client.
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(self.config())
+    }
+
+    /// An IAM client.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(self.config())
     }
 }

@@ -16,6 +16,16 @@ Resource types (moto finds them among CloudFormationModel's direct subclasses):
 Fixes:
 - An AWS::IAM::Role's inline policies are stored as JSON, as IAM returns them; moto 5.2.5
   stored the Python repr of the template's dict.
+- An AWS::DynamoDB::Table's DeletionProtectionEnabled given as text (a template parameter) is
+  a boolean, as CloudFormation converts it; moto 5.2.5 kept the string, which broke
+  DescribeTable for the SDKs. Turning it off is an update in place (moto had no table update).
+
+Failures:
+- A resource that fails to create rolls the stack back (ROLLBACK_COMPLETE) with a CREATE_FAILED
+  event naming it and the reason, and one that fails to update ends UPDATE_ROLLBACK_COMPLETE
+  with an UPDATE_FAILED event, as CloudFormation reports them; moto 5.2.5 failed the
+  CreateStack or UpdateStack call itself. (The rollback deletes what was created; an update's
+  rollback is not modelled: resources keep what was applied before the failure.)
 
 Template semantics:
 - `!If [cond, x, !Ref AWS::NoValue]` inside a list removes the element, as CloudFormation
@@ -30,8 +40,10 @@ import json
 import uuid
 
 from moto.cloudformation import parsing
+from moto.cloudformation.models import Event, Stack
 from moto.cloudfront.models import cloudfront_backends, random_id
 from moto.core.common_models import CloudFormationModel
+from moto.dynamodb.models.table import Table
 from moto.iam.models import Role
 from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
@@ -102,6 +114,77 @@ def _update_only_wanted(logical_id, resource_json, resources_map, *args, **kwarg
 
 parsing.parse_and_update_resource = _update_only_wanted
 
+class ResourceFailed(Exception):
+    """A resource's create or update failed; carries what the stack event reports."""
+
+    def __init__(self, logical_id, resource_type, reason):
+        super().__init__(reason)
+        self.logical_id, self.resource_type, self.reason = logical_id, resource_type, reason
+
+
+def _naming_the_resource(operation):
+    def wrapped(logical_id, resource_json, *args, **kwargs):
+        try:
+            return operation(logical_id, resource_json, *args, **kwargs)
+        except ResourceFailed:
+            raise
+        except Exception as err:
+            reason = getattr(err, "message", None) or str(err) or type(err).__name__
+            raise ResourceFailed(logical_id, resource_json.get("Type", ""), reason) from err
+    return wrapped
+
+
+parsing.parse_and_create_resource = _naming_the_resource(parsing.parse_and_create_resource)
+parsing.parse_and_update_resource = _naming_the_resource(parsing.parse_and_update_resource)
+
+
+def _resource_event(stack, failure, status):
+    stack.events.append(Event(
+        stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=failure.logical_id,
+        physical_resource_id="", resource_type=failure.resource_type, resource_status=status,
+        resource_status_reason=failure.reason, resource_properties=None))
+
+
+class _NoOutputs(dict):
+    exports = []
+
+
+_moto_create_resources = Stack.create_resources
+
+
+def _create_resources_or_roll_back(self):
+    try:
+        _moto_create_resources(self)
+    except ResourceFailed as failure:
+        _resource_event(self, failure, "CREATE_FAILED")
+        self._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=(
+            f"The following resource(s) failed to create: [{failure.logical_id}]."))
+        try:
+            self.resource_map.delete()
+        except Exception:  # what could not be rolled back stays, as on AWS (DELETE_FAILED)
+            pass
+        self._add_stack_event("ROLLBACK_COMPLETE")
+        self.status = "ROLLBACK_COMPLETE"
+        self.output_map = _NoOutputs()  # a rolled-back stack has none
+
+
+_moto_stack_update = Stack.update
+
+
+def _update_or_roll_back(self, template, role_arn=None, parameters=None, tags=None):
+    try:
+        _moto_stack_update(self, template, role_arn, parameters, tags)
+    except ResourceFailed as failure:
+        _resource_event(self, failure, "UPDATE_FAILED")
+        self._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=(
+            f"The following resource(s) failed to update: [{failure.logical_id}]."))
+        self._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+        self.status = "UPDATE_ROLLBACK_COMPLETE"
+
+
+Stack.create_resources = _create_resources_or_roll_back
+Stack.update = _update_or_roll_back
+
 _moto_put_policy = Role.put_policy
 
 
@@ -112,6 +195,43 @@ def _put_policy_as_json(self, policy_name, policy_json):
 
 
 Role.put_policy = _put_policy_as_json
+
+_moto_create_table = Table.create_from_cloudformation_json.__func__
+
+
+def _table_booleans(properties):
+    if isinstance(properties.get("DeletionProtectionEnabled"), str):
+        properties["DeletionProtectionEnabled"] = \
+            properties["DeletionProtectionEnabled"].lower() == "true"
+    return properties
+
+
+def _create_table_with_booleans(cls, resource_name, cloudformation_json, *args, **kwargs):
+    _table_booleans(cloudformation_json.get("Properties", {}))
+    return _moto_create_table(cls, resource_name, cloudformation_json, *args, **kwargs)
+
+
+def _update_table(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                  region_name):
+    """Deletion protection and billing mode change in place, as on AWS; a new name or key
+    schema replaces the table (which deletion protection then refuses, as on AWS)."""
+    properties = _table_booleans(cloudformation_json.get("Properties", {}))
+    replaced = (properties.get("TableName", original_resource.name) != original_resource.name
+                or properties.get("KeySchema") != original_resource.schema)
+    if replaced:
+        from moto.dynamodb.models import dynamodb_backends
+        dynamodb_backends[account_id][region_name].delete_table(name=original_resource.name)
+        return _create_table_with_booleans(cls, new_resource_name, cloudformation_json,
+                                           account_id, region_name)
+    original_resource.deletion_protection_enabled = properties.get(
+        "DeletionProtectionEnabled", False)
+    if "BillingMode" in properties:
+        original_resource.billing_mode = properties["BillingMode"]
+    return original_resource
+
+
+Table.create_from_cloudformation_json = classmethod(_create_table_with_booleans)
+Table.update_from_cloudformation_json = classmethod(_update_table)
 
 
 def _tags(properties):

@@ -14,7 +14,7 @@ Faithful where cfsign's recipes depend on it:
   InvalidStateException). Tokens make each call idempotent.
 - A provisioned product's stack is SC-<account>-<id>, created with the launch constraint's
   role; outputs come from the stack.
-- Inactive artifacts cannot be launched or updated to; a product must be in a portfolio (a
+- Inactive artifacts cannot be launched or updated to, deprecated ones only updated to; a product must be in a portfolio (a
   launch path) to be provisioned; a second launch constraint is DuplicateResourceException;
   a launch constraint's role must exist in IAM.
 
@@ -274,6 +274,17 @@ def _stack_error(err):
     return getattr(err, "message", None) or str(err) or type(err).__name__
 
 
+def _stack_failure(stack):
+    """Why a stack operation rolled back (its failed resource and reason), or None."""
+    if "ROLLBACK" not in stack.status and not stack.status.endswith("FAILED"):
+        return None
+    for event in reversed(stack.events):
+        if event.resource_status.endswith("_FAILED"):
+            return (f"{event.logical_resource_id} ({event.resource_type}): "
+                    f"{event.resource_status_reason}")
+    return f"the stack ended {stack.status}"
+
+
 # --- launch paths and artifacts ---------------------------------------------------------------
 
 def _launch_paths(catalog, product_id):
@@ -305,11 +316,16 @@ def _artifact(product, artifact_id=None, name=None):
     raise _not_found("Provisioning artifact", artifact_id or name)
 
 
-def _active_artifact(product, params):
+def _usable_artifact(product, params, launching):
+    """The artifact asked for, if it may be used: an inactive one never, a DEPRECATED one
+    only to update products already provisioned (UpdateProvisioningArtifact, Guidance)."""
     artifact = _artifact(product, params.get("ProvisioningArtifactId"),
                          params.get("ProvisioningArtifactName"))
     if not artifact["Active"]:
         raise _invalid(f"Provisioning artifact {artifact['Id']} is not active.")
+    if launching and artifact["Guidance"] == "DEPRECATED":
+        raise _invalid(f"Provisioning artifact {artifact['Id']} is deprecated: launch a newer "
+                       "version.")
     return artifact
 
 
@@ -718,7 +734,7 @@ class ServiceCatalogApi:
                 raise CatalogError("DuplicateResourceException",
                                    f"A provisioned product named {name} already exists.")
             product = catalog.product(params.get("ProductId"), params.get("ProductName"))
-            artifact = _active_artifact(product, params)
+            artifact = _usable_artifact(product, params, launching=True)
             portfolio = _choose_path(catalog, product, params.get("PathId"))
             launch = catalog.launch_constraint(portfolio["Id"], product["Id"])
             pp_id = _new_id("pp-")
@@ -738,10 +754,11 @@ class ServiceCatalogApi:
             try:
                 parameters = {p["ParameterKey"]: p.get("ParameterValue", "")
                               for p in _stack_parameters(params)}
-                _cloudformation(self).create_stack(
+                stack = _cloudformation(self).create_stack(
                     name=pp["StackName"], template=artifact["Template"], parameters=parameters,
                     tags={t["Key"]: t["Value"] for t in pp["Tags"]},
                     role_arn=pp["LaunchRoleArn"])
+                error = _stack_failure(stack)
             except Exception as err:  # the template failed: the record says why
                 error = _stack_error(err)
             catalog.provisioned[pp_id] = pp
@@ -768,13 +785,14 @@ class ServiceCatalogApi:
             if not (params.get("ProvisioningArtifactId")
                     or params.get("ProvisioningArtifactName")):
                 params["ProvisioningArtifactId"] = pp["ProvisioningArtifactId"]
-            artifact = _active_artifact(product, params)
+            artifact = _usable_artifact(product, params, launching=False)
             error = None
             try:
-                _cloudformation(self).update_stack(
+                stack = _cloudformation(self).update_stack(
                     name=pp["StackName"], template=artifact["Template"],
                     role_arn=pp["LaunchRoleArn"], parameters=_stack_parameters(params),
                     tags=None)
+                error = _stack_failure(stack)
             except Exception as err:
                 message = _stack_error(err)
                 if "No updates are to be performed" not in message:

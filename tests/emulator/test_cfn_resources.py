@@ -198,3 +198,73 @@ def test_role_inline_policies_read_back_as_json(endpoint):
     if isinstance(document, str):  # boto3 decodes the JSON when it parses
         document = json.loads(document)
     assert document["Statement"][0]["Resource"].endswith(":secret:cfsign/roleteam/k-abc")
+
+
+def test_table_deletion_protection_is_a_boolean_turned_off_in_place(endpoint):
+    outputs = product_stack(endpoint, "tblteam-table", "metadata-table", {"TeamName": "tblteam"})
+    dynamodb = client(endpoint, "dynamodb")
+    table = dynamodb.describe_table(TableName=outputs["TableName"])["Table"]
+    assert table["DeletionProtectionEnabled"] is True
+    dynamodb.put_item(TableName=outputs["TableName"], Item={"fileId": {"S": "kept"}})
+    product_stack(endpoint, "tblteam-table", "metadata-table",
+                  {"TeamName": "tblteam", "DeletionProtection": "false"})
+    table = dynamodb.describe_table(TableName=outputs["TableName"])["Table"]
+    assert table["DeletionProtectionEnabled"] is False
+    assert dynamodb.get_item(TableName=outputs["TableName"],
+                             Key={"fileId": {"S": "kept"}})["Item"]["fileId"]["S"] == "kept"
+
+
+def test_a_resource_that_fails_rolls_the_stack_back_with_an_event_naming_it(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    template = {"Resources": {
+        "Fine": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "rollback-fine"}},
+        "Broken": {"Type": "AWS::CloudFront::Distribution", "DependsOn": "Fine",
+                   "Properties": {"DistributionConfig": {
+                       "Enabled": True,
+                       # not an S3 bucket: CloudFront refuses it
+                       "Origins": [{"Id": "o", "DomainName": "example.com",
+                                    "S3OriginConfig": {}}],
+                       "DefaultCacheBehavior": {"TargetOriginId": "o",
+                                                "ViewerProtocolPolicy": "https-only"}}}}},
+        "Outputs": {"Domain": {"Value": {"Fn::GetAtt": ["Broken", "DomainName"]}}}}
+    cfn.create_stack(StackName="ext-rollback", TemplateBody=json.dumps(template))
+    stack = cfn.describe_stacks(StackName="ext-rollback")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert "Outputs" not in stack
+    events = cfn.describe_stack_events(StackName="ext-rollback")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [e["LogicalResourceId"] for e in failed] == ["Broken"]
+    assert failed[0]["ResourceType"] == "AWS::CloudFront::Distribution"
+    assert failed[0]["ResourceStatusReason"]
+    topics = client(endpoint, "sns").list_topics()["Topics"]
+    assert not any(t["TopicArn"].endswith(":rollback-fine") for t in topics)
+
+
+def test_a_resource_that_fails_to_update_rolls_the_update_back(endpoint):
+    cfn = client(endpoint, "cloudformation")
+    template = {"Parameters": {"Origin": {"Type": "String"}},
+                "Resources": {"Control": {"Type": "AWS::CloudFront::OriginAccessControl",
+                              "Properties": {"OriginAccessControlConfig": {
+                                  "Name": "upd-fail", "OriginAccessControlOriginType": "s3",
+                                  "SigningBehavior": "always", "SigningProtocol": "sigv4"}}},
+                              "Distribution": {"Type": "AWS::CloudFront::Distribution",
+                                               "Properties": {"DistributionConfig": {
+                                                   "Enabled": True,
+                                                   "Origins": [{"Id": "o",
+                                                                "DomainName": {"Ref": "Origin"},
+                                                                "S3OriginConfig": {
+                                                                    "OriginAccessIdentity": ""}}],
+                                                   "DefaultCacheBehavior": {
+                                                       "TargetOriginId": "o",
+                                                       "ViewerProtocolPolicy": "https-only"}}}}}}
+    params = [{"ParameterKey": "Origin", "ParameterValue": "b.s3.us-east-1.amazonaws.com"}]
+    cfn.create_stack(StackName="ext-update-fail", TemplateBody=json.dumps(template),
+                     Parameters=params)
+    params[0]["ParameterValue"] = "example.com"  # not an S3 bucket: CloudFront refuses it
+    cfn.update_stack(StackName="ext-update-fail", TemplateBody=json.dumps(template),
+                     Parameters=params)
+    stack = cfn.describe_stacks(StackName="ext-update-fail")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="ext-update-fail")["StackEvents"]
+    assert [e["LogicalResourceId"] for e in events
+            if e["ResourceStatus"] == "UPDATE_FAILED"] == ["Distribution"]

@@ -198,7 +198,7 @@ def test_a_failing_template_fails_the_record_with_its_reason(catalog):
         "Status"] == "ERROR"
 
 
-def test_updates_change_parameters_and_artifacts_and_inactive_ones_are_refused(endpoint,
+def test_updates_change_parameters_and_artifacts_and_retired_ones_are_refused(endpoint,
                                                                               catalog):
     sc = catalog["sc"]
     wait(sc, provision(catalog, "sc-update", "before")["RecordId"])
@@ -221,16 +221,22 @@ def test_updates_change_parameters_and_artifacts_and_inactive_ones_are_refused(e
     )["ProvisioningArtifactDetail"]
     sc.update_provisioning_artifact(ProductId=catalog["product_id"],
                                     ProvisioningArtifactId=catalog["artifact_id"],
-                                    Active=False, Guidance="DEPRECATED")
+                                    Guidance="DEPRECATED")
     listed = sc.list_provisioning_artifacts(ProductId=catalog["product_id"])
     states = {a["Name"]: (a["Active"], a["Guidance"])
               for a in listed["ProvisioningArtifactDetails"]}
-    assert states["v1"] == (False, "DEPRECATED") and states["v2"] == (True, "DEFAULT")
+    assert states["v1"] == (True, "DEPRECATED") and states["v2"] == (True, "DEFAULT")
+    with pytest.raises(sc.exceptions.InvalidParametersException):
+        provision(catalog, "sc-old", "old")  # deprecated: no new launches
+    record = sc.update_provisioned_product(  # but products on it still update
+        ProvisionedProductName="sc-update", ProvisioningArtifactId=catalog["artifact_id"],
+        ProvisioningParameters=[{"Key": "Greeting", "Value": "still"}])["RecordDetail"]
+    assert wait(sc, record["RecordId"])[0]["RecordDetail"]["Status"] == "SUCCEEDED"
+    sc.update_provisioning_artifact(ProductId=catalog["product_id"],
+                                    ProvisioningArtifactId=catalog["artifact_id"], Active=False)
     with pytest.raises(sc.exceptions.InvalidParametersException):
         sc.update_provisioned_product(ProvisionedProductName="sc-update",
                                       ProvisioningArtifactId=catalog["artifact_id"])
-    with pytest.raises(sc.exceptions.InvalidParametersException):
-        provision(catalog, "sc-old", "old")
     record = sc.update_provisioned_product(
         ProvisionedProductName="sc-update", ProvisioningArtifactId=artifact["Id"],
         ProvisioningParameters=[{"Key": "Greeting", "UsePreviousValue": True}])["RecordDetail"]
@@ -295,3 +301,30 @@ def test_the_real_products_provision_through_the_catalog(endpoint, catalog):
     detail, _ = wait(sc, record["RecordDetail"]["RecordId"])
     outputs = {o["OutputKey"]: o["OutputValue"] for o in detail["RecordOutputs"]}
     assert outputs["SecretName"] == "cfsign/scteam/signing-key"
+
+
+def test_a_resource_failure_fails_the_record_naming_the_resource(endpoint, catalog):
+    sc = catalog["sc"]
+    broken = {"Resources": {"Broken": {"Type": "AWS::CloudFront::Distribution", "Properties": {
+        "DistributionConfig": {"Enabled": True,
+                               "Origins": [{"Id": "o", "DomainName": "example.com",
+                                            "S3OriginConfig": {"OriginAccessIdentity": ""}}],
+                               "DefaultCacheBehavior": {"TargetOriginId": "o",
+                                                        "ViewerProtocolPolicy": "https-only"}}}}}}
+    client(endpoint, "s3").put_object(Bucket="sc-artifacts", Key="broken.json",
+                                      Body=json.dumps(broken))
+    product = sc.create_product(
+        Name="sc-broken-product", Owner="platform", ProductType="CLOUD_FORMATION_TEMPLATE",
+        ProvisioningArtifactParameters={
+            "Name": "v1", "Type": "CLOUD_FORMATION_TEMPLATE",
+            "Info": {"LoadTemplateFromURL": f"{endpoint}/sc-artifacts/broken.json"}})
+    product_id = product["ProductViewDetail"]["ProductViewSummary"]["ProductId"]
+    sc.associate_product_with_portfolio(ProductId=product_id,
+                                        PortfolioId=catalog["portfolio"]["Id"])
+    record = sc.provision_product(
+        ProductId=product_id, ProvisioningArtifactId=product["ProvisioningArtifactDetail"]["Id"],
+        ProvisionedProductName="sc-rolled-back", ProvisionToken=str(uuid.uuid4()))
+    detail, _ = wait(sc, record["RecordDetail"]["RecordId"])
+    assert detail["RecordDetail"]["Status"] == "FAILED"
+    reason = detail["RecordDetail"]["RecordErrors"][0]["Description"]
+    assert reason.startswith("Broken (AWS::CloudFront::Distribution): ")

@@ -30,11 +30,11 @@ impl Emulator {
             "{}/moto-api/recorder/download-recording",
             self.url
         ));
-        log.lines()
-            .filter(|line| !line.trim().is_empty())
-            .map(|line| {
-                let record: serde_json::Value =
-                    serde_json::from_str(line).expect("recorder lines are JSON");
+        // One JSON object per request; concurrent requests can leave two on one line.
+        serde_json::Deserializer::from_str(&log)
+            .into_iter::<serde_json::Value>()
+            .map(|record| {
+                let record = record.expect("the recorder log is JSON");
                 let body = record["body"]
                     .as_str()
                     .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
@@ -56,6 +56,19 @@ impl Emulator {
             })
             .collect()
     }
+
+    /// Makes resources of a moto model (e.g. `cloudfront::distribution`) advance to their next
+    /// state only after `polls` reads, so waiters really wait.
+    pub fn slow_down(&self, model: &str, polls: u32) {
+        let body = format!(
+            r#"{{"model_name": "{model}", "transition": {{"progression": "manual", "times": {polls}}}}}"#
+        );
+        request(
+            "POST",
+            &format!("{}/moto-api/state-manager/set-transition", self.url),
+            &body,
+        );
+    }
 }
 
 /// One request the emulator received.
@@ -75,9 +88,11 @@ impl Recorded {
     /// Whether this request changes state: a mutating operation, or an S3 write.
     pub fn is_mutating(&self) -> bool {
         match &self.operation {
-            Some(op) => !["Describe", "Get", "List", "Validate", "Head"]
-                .iter()
-                .any(|read| op.starts_with(read)),
+            Some(op) => ![
+                "Describe", "Get", "List", "Validate", "Head", "Search", "Scan",
+            ]
+            .iter()
+            .any(|read| op.starts_with(read)),
             None => matches!(self.method.as_str(), "PUT" | "DELETE" | "POST" | "PATCH"),
         }
     }
@@ -117,7 +132,7 @@ fn start() -> Emulator {
 }
 
 /// Minimal HTTP/1.1 over a TCP stream, enough for moto's own API on loopback.
-fn request(method: &str, url: &str) -> String {
+fn request(method: &str, url: &str, body: &str) -> String {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").expect("loopback http URL");
     let (authority, path) = rest
@@ -126,7 +141,8 @@ fn request(method: &str, url: &str) -> String {
     let mut stream = std::net::TcpStream::connect(authority).expect("connecting to the emulator");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut response = String::new();
@@ -140,9 +156,9 @@ fn request(method: &str, url: &str) -> String {
 }
 
 fn http_get(url: &str) -> String {
-    request("GET", url)
+    request("GET", url, "")
 }
 
 fn http_post(url: &str) {
-    request("POST", url);
+    request("POST", url, "");
 }

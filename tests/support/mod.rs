@@ -3,6 +3,7 @@
 
 pub mod emulator;
 pub mod peers;
+pub mod recipe;
 
 use std::path::{Path, PathBuf};
 

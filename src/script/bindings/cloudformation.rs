@@ -1,7 +1,7 @@
 //! `cloudformation::`: deploy (create or update, waiting, with the failing resource on error),
 //! outputs, delete, validate.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_cloudformation::types::{Capability, Parameter, Stack, StackStatus};
 use aws_sdk_cloudformation::Client;
@@ -10,6 +10,7 @@ use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
 use super::aws_context::{aws, fail, planned, read_text};
+use crate::aws::wait::{Poll, Wait};
 use crate::aws::Aws;
 use crate::script::HostError;
 
@@ -66,12 +67,14 @@ fn terminal(status: &StackStatus) -> bool {
 /// Waits for the stack to leave every *_IN_PROGRESS state, reporting state changes.
 fn wait(aws: &Aws, name: &str) -> Result<Stack, HostError> {
     let client = aws.cloudformation();
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(200);
-    let mut last_status = String::new();
-    loop {
-        let stack = aws.block_on(describe(&client, name));
-        let Some(stack) = stack else {
+    let wait = Wait {
+        service: SERVICE,
+        what: format!("stack {name}"),
+        limit: WAIT_LIMIT,
+        max_delay: Duration::from_secs(5),
+    };
+    wait.until(aws, || {
+        let Some(stack) = aws.block_on(describe(&client, name)) else {
             return Err(HostError::new(
                 SERVICE,
                 "DescribeStacks",
@@ -83,29 +86,23 @@ fn wait(aws: &Aws, name: &str) -> Result<Stack, HostError> {
             .stack_status()
             .cloned()
             .unwrap_or(StackStatus::CreateInProgress);
-        if status.as_str() != last_status {
-            aws.progress(&format!(
-                "stack {name}: {} ({}s)",
-                status.as_str(),
-                started.elapsed().as_secs()
-            ));
-            last_status = status.as_str().to_owned();
-        }
-        if terminal(&status) {
-            return Ok(stack);
-        }
-        if started.elapsed() > WAIT_LIMIT {
-            return Err(HostError::new(
-                SERVICE,
-                "Wait",
-                "Timeout",
-                format!("stack {name} still {} after an hour", status.as_str()),
-            ));
-        }
-        std::thread::sleep(delay);
-        delay = (delay * 2).min(Duration::from_secs(5));
-    }
+        Ok(if terminal(&status) {
+            // The outcome is worth a line in a log even when nothing was waited for.
+            aws.progress(&format!("stack {name}: {}", status.as_str()));
+            Poll::Done(stack)
+        } else {
+            Poll::Pending(status.as_str().to_owned())
+        })
+    })
 }
+
+/// The stack statuses that begin an operation.
+const OPERATION_STARTS: [&str; 4] = [
+    "CREATE_IN_PROGRESS",
+    "UPDATE_IN_PROGRESS",
+    "DELETE_IN_PROGRESS",
+    "IMPORT_IN_PROGRESS",
+];
 
 /// The first failed resource of the latest operation, for an error people can act on.
 fn failure_reason(aws: &Aws, name: &str) -> String {
@@ -113,7 +110,9 @@ fn failure_reason(aws: &Aws, name: &str) -> String {
     let Ok(out) = aws.block_on(client.describe_stack_events().stack_name(name).send()) else {
         return "no stack events available".into();
     };
-    // Events come newest first; the root cause is the oldest failure of the latest operation.
+    // Events come newest first; the root cause is the oldest failure of the latest operation,
+    // which began with the stack's own CREATE/UPDATE/DELETE_IN_PROGRESS (a rollback's
+    // ROLLBACK_IN_PROGRESS comes after the failure, so it does not end the search).
     let failure = out
         .stack_events()
         .iter()
@@ -121,7 +120,7 @@ fn failure_reason(aws: &Aws, name: &str) -> String {
             e.logical_resource_id() != Some(name)
                 || !e
                     .resource_status()
-                    .is_some_and(|s| s.as_str().ends_with("_IN_PROGRESS"))
+                    .is_some_and(|s| OPERATION_STARTS.contains(&s.as_str()))
         })
         .filter(|e| {
             e.resource_status()

@@ -2,23 +2,24 @@
 //! and waiting for a distribution to deploy. Writes go through the products' stacks, never
 //! around them (DESIGN.md: rotation is declarative), so there are none here.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rhai::plugin::*;
 use rhai::{Array, EvalAltResult, Map};
 
 use super::aws_context::{aws, fail};
+use crate::aws::wait::{Poll, Wait};
+use crate::aws::{sdk_error, Aws};
 use crate::script::HostError;
 
 const SERVICE: &str = "CloudFront";
 /// The longest a distribution deployment is waited for.
 const DEPLOY_LIMIT: Duration = Duration::from_secs(45 * 60);
 
-fn describe_distribution(context: &NativeCallContext, id: &str) -> Result<Map, Box<EvalAltResult>> {
-    let aws = aws(context)?;
+fn distribution_map(aws: &Aws, id: &str) -> Result<Map, HostError> {
     let out = aws
         .block_on(aws.cloudfront().get_distribution().id(id).send())
-        .map_err(|e| fail(context, SERVICE, "GetDistribution", e))?;
+        .map_err(|e| sdk_error(SERVICE, "GetDistribution", e))?;
     let mut map = Map::new();
     if let Some(distribution) = out.distribution() {
         map.insert("id".into(), distribution.id().into());
@@ -93,7 +94,7 @@ pub mod cloudfront_module {
         context: NativeCallContext,
         id: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
-        describe_distribution(&context, id)
+        distribution_map(&aws(&context)?, id).map_err(|e| e.raise(&context))
     }
 
     /// Waits until the distribution's status is `Deployed` (up to 45 minutes), reporting
@@ -104,32 +105,24 @@ pub mod cloudfront_module {
         id: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let started = Instant::now();
-        let mut delay = Duration::from_millis(200);
-        loop {
-            let distribution = describe_distribution(&context, id)?;
+        let wait = Wait {
+            service: SERVICE,
+            what: format!("distribution {id}"),
+            limit: DEPLOY_LIMIT,
+            max_delay: Duration::from_secs(20),
+        };
+        wait.until(&aws, || {
+            let distribution = distribution_map(&aws, id)?;
             let status = distribution
                 .get("status")
                 .map(|s| s.to_string())
                 .unwrap_or_default();
-            if status == "Deployed" {
-                return Ok(distribution);
-            }
-            if started.elapsed() > DEPLOY_LIMIT {
-                return Err(HostError::new(
-                    SERVICE,
-                    "WaitForDeployment",
-                    "Timeout",
-                    format!("distribution {id} still {status} after 45 minutes"),
-                )
-                .raise(&context));
-            }
-            aws.progress(&format!(
-                "distribution {id}: {status} ({}s)",
-                started.elapsed().as_secs()
-            ));
-            std::thread::sleep(delay);
-            delay = (delay * 2).min(Duration::from_secs(20));
-        }
+            Ok(if status == "Deployed" {
+                Poll::Done(distribution)
+            } else {
+                Poll::Pending(status)
+            })
+        })
+        .map_err(|e| e.raise(&context))
     }
 }

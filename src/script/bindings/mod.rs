@@ -5,10 +5,14 @@
 pub mod aws_context;
 pub mod cloudformation;
 pub mod cloudfront;
+pub mod convert;
+pub mod dynamodb;
 pub mod http;
+pub mod iam;
 pub mod keys;
 pub mod s3;
 pub mod secretsmanager;
+pub mod servicecatalog;
 pub mod sign;
 pub mod sts;
 
@@ -29,6 +33,12 @@ pub(super) fn register(engine: &mut Engine) {
         "cloudfront",
         exported_module!(cloudfront::cloudfront_module).into(),
     );
+    engine.register_static_module("servicecatalog", servicecatalog::module().into());
+    engine.register_static_module(
+        "dynamodb",
+        exported_module!(dynamodb::dynamodb_module).into(),
+    );
+    engine.register_static_module("iam", exported_module!(iam::iam_module).into());
     engine.register_static_module(
         "cloudformation",
         exported_module!(cloudformation::cloudformation_module).into(),

@@ -1,0 +1,83 @@
+//! Moving values between recipes and the SDKs: recipe option maps read into typed structs (so
+//! a misspelt option is an error naming it), results built as JSON and handed over as maps.
+
+use rhai::{Dynamic, EvalAltResult, Map, NativeCallContext};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::aws_context::invalid;
+
+/// Reads a recipe's option map into `T` (which should deny unknown fields).
+pub fn options<T: DeserializeOwned>(
+    context: &NativeCallContext,
+    service: &str,
+    operation: &str,
+    map: Map,
+) -> Result<T, Box<EvalAltResult>> {
+    rhai::serde::from_dynamic(&Dynamic::from_map(map))
+        .map_err(|e| invalid(context, service, operation, format!("bad options: {e}")))
+}
+
+/// A JSON object as a Rhai map (anything else as an empty map).
+pub fn to_map(value: Value) -> Map {
+    rhai::serde::to_dynamic(value)
+        .ok()
+        .and_then(|d| d.try_cast::<Map>())
+        .unwrap_or_default()
+}
+
+/// A JSON value as a Rhai value.
+pub fn to_dynamic(value: Value) -> Dynamic {
+    rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT)
+}
+
+/// A template parameter's text: strings as they are, lists joined with commas
+/// (CommaDelimitedList), anything else as JSON would print it.
+pub fn parameter_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(parameter_text)
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// An SDK timestamp as RFC 3339 text (empty when absent).
+pub fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> String {
+    time.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+        .unwrap_or_default()
+}
+
+/// A fresh idempotency token (random, 32 hex digits).
+pub fn token() -> String {
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).expect("the system random generator works");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parameter_text_joins_lists_and_prints_scalars() {
+        assert_eq!(parameter_text(&json!("a")), "a");
+        assert_eq!(parameter_text(&json!(["a", "b"])), "a,b");
+        assert_eq!(parameter_text(&json!(7)), "7");
+        assert_eq!(parameter_text(&json!(true)), "true");
+        assert_eq!(parameter_text(&Value::Null), "");
+    }
+
+    #[test]
+    fn tokens_are_distinct_hex() {
+        let (a, b) = (token(), token());
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}

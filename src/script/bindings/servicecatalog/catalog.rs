@@ -1,0 +1,720 @@
+//! Publishing: portfolios, products, provisioning artifacts, associations, constraints and
+//! shares. Finders return `()` when nothing matches, so recipes create-or-update.
+
+use aws_sdk_servicecatalog::types::{
+    DescribePortfolioShareType, OrganizationNode, OrganizationNodeType, PrincipalType, ProductType,
+    ProductViewFilterBy, ProvisioningArtifactGuidance, ProvisioningArtifactProperties,
+    ProvisioningArtifactType,
+};
+use rhai::plugin::*;
+use rhai::{Array, EvalAltResult, Map};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{is_planned, planned_map, sc_tags, views, PLANNED_ID, SERVICE};
+use crate::script::bindings::aws_context::{aws, fail, invalid, planned};
+use crate::script::bindings::convert::{options, to_dynamic, to_map, token};
+
+/// `create_portfolio` / `update_portfolio` options.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioOptions {
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    provider: Option<String>,
+    #[serde(default)]
+    tags: std::collections::BTreeMap<String, String>,
+}
+
+/// A new provisioning artifact: a template already uploaded (`s3::upload_template`).
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactOptions {
+    name: String,
+    #[serde(default)]
+    description: String,
+    template_url: String,
+}
+
+impl ArtifactOptions {
+    fn properties(&self) -> ProvisioningArtifactProperties {
+        ProvisioningArtifactProperties::builder()
+            .name(&self.name)
+            .description(&self.description)
+            .info("LoadTemplateFromURL", &self.template_url)
+            .r#type(ProvisioningArtifactType::CloudFormationTemplate)
+            .build()
+    }
+}
+
+/// `create_product` / `update_product` options.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProductOptions {
+    name: Option<String>,
+    owner: Option<String>,
+    description: Option<String>,
+    distributor: Option<String>,
+    support_email: Option<String>,
+    support_url: Option<String>,
+    support_description: Option<String>,
+    #[serde(default)]
+    tags: std::collections::BTreeMap<String, String>,
+    artifact: Option<ArtifactOptions>,
+}
+
+fn principal_type(
+    context: &NativeCallContext,
+    text: &str,
+) -> Result<PrincipalType, Box<EvalAltResult>> {
+    match text {
+        "IAM" => Ok(PrincipalType::Iam),
+        "IAM_PATTERN" => Ok(PrincipalType::IamPattern),
+        other => Err(invalid(
+            context,
+            SERVICE,
+            "AssociatePrincipalWithPortfolio",
+            format!("principal type {other:?} is not IAM or IAM_PATTERN"),
+        )),
+    }
+}
+
+/// What a share target names: a 12-digit account, an organization (`o-...`) or an
+/// organizational unit or root (`ou-...`, `r-...`).
+fn share_target(target: &str) -> Option<Result<OrganizationNode, String>> {
+    let kind = if target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    } else if target.starts_with("o-") {
+        OrganizationNodeType::Organization
+    } else if target.starts_with("ou-") || target.starts_with("r-") {
+        OrganizationNodeType::OrganizationalUnit
+    } else {
+        return Some(Err(format!(
+            "share target {target:?} is not an account id (12 digits), an organization (o-...) or an organizational unit (ou-..., r-...)"
+        )));
+    };
+    Some(Ok(OrganizationNode::builder()
+        .r#type(kind)
+        .value(target)
+        .build()))
+}
+
+/// Publishing.
+#[export_module]
+pub mod catalog_module {
+    use super::*;
+
+    /// The portfolio whose display name is `name`, or `()`:
+    /// `#{id, arn, name, description, provider, created}`.
+    #[rhai_fn(return_raw)]
+    pub fn find_portfolio(
+        context: NativeCallContext,
+        name: &str,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let pages = aws
+            .block_on(
+                aws.service_catalog()
+                    .list_portfolios()
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "ListPortfolios", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.portfolio_details())
+            .find(|p| p.display_name() == Some(name))
+            .map_or(Dynamic::UNIT, |p| to_dynamic(views::portfolio(p))))
+    }
+
+    /// Creates a portfolio from `#{name, provider, description?, tags?}`.
+    ///
+    /// ```rhai
+    /// let portfolio = servicecatalog::create_portfolio(#{
+    ///     name: "cfsign", provider: "Platform team",
+    ///     description: "Signed uploads and downloads for application teams",
+    /// });
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn create_portfolio(
+        context: NativeCallContext,
+        portfolio: Map,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let o: PortfolioOptions = options(&context, SERVICE, "CreatePortfolio", portfolio)?;
+        let (Some(name), Some(provider)) = (o.name, o.provider) else {
+            return Err(invalid(
+                &context,
+                SERVICE,
+                "CreatePortfolio",
+                "a portfolio needs a name and a provider",
+            ));
+        };
+        let description = o.description.unwrap_or_default();
+        let request = json!({ "DisplayName": name, "ProviderName": provider, "Description": description, "Tags": o.tags });
+        if planned(&aws, SERVICE, "CreatePortfolio", request) {
+            return Ok(planned_map(
+                json!({ "name": name, "provider": provider, "description": description }),
+            ));
+        }
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .create_portfolio()
+                    .display_name(&name)
+                    .provider_name(&provider)
+                    .description(&description)
+                    .set_tags(Some(sc_tags(&o.tags)))
+                    .idempotency_token(token())
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "CreatePortfolio", e))?;
+        Ok(out
+            .portfolio_detail()
+            .map(views::portfolio)
+            .map(to_map)
+            .unwrap_or_default())
+    }
+
+    /// Updates a portfolio's `name`, `description` or `provider` (what the map gives) and
+    /// adds `tags`.
+    #[rhai_fn(return_raw)]
+    pub fn update_portfolio(
+        context: NativeCallContext,
+        id: &str,
+        changes: Map,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let o: PortfolioOptions = options(&context, SERVICE, "UpdatePortfolio", changes)?;
+        let request = json!({ "Id": id, "DisplayName": o.name, "ProviderName": o.provider, "Description": o.description, "AddTags": o.tags });
+        if planned(&aws, SERVICE, "UpdatePortfolio", request) {
+            return Ok(planned_map(json!({ "id": id })));
+        }
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .update_portfolio()
+                    .id(id)
+                    .set_display_name(o.name)
+                    .set_provider_name(o.provider)
+                    .set_description(o.description)
+                    .set_add_tags(Some(sc_tags(&o.tags)))
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "UpdatePortfolio", e))?;
+        Ok(out
+            .portfolio_detail()
+            .map(views::portfolio)
+            .map(to_map)
+            .unwrap_or_default())
+    }
+
+    /// The product named exactly `name`, or `()`: `#{id, arn, name, owner, description, ...}`.
+    #[rhai_fn(return_raw)]
+    pub fn find_product(
+        context: NativeCallContext,
+        name: &str,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let pages = aws
+            .block_on(
+                aws.service_catalog()
+                    .search_products_as_admin()
+                    .filters(ProductViewFilterBy::FullTextSearch, vec![name.to_owned()])
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "SearchProductsAsAdmin", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.product_view_details())
+            .map(views::product)
+            .find(|p| p["name"] == name)
+            .map_or(Dynamic::UNIT, to_dynamic))
+    }
+
+    /// The products in a portfolio (maps as `find_product` returns).
+    #[rhai_fn(return_raw)]
+    pub fn portfolio_products(
+        context: NativeCallContext,
+        portfolio_id: &str,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        if is_planned(portfolio_id) {
+            return Ok(Array::new());
+        }
+        let aws = aws(&context)?;
+        let pages = aws
+            .block_on(
+                aws.service_catalog()
+                    .search_products_as_admin()
+                    .portfolio_id(portfolio_id)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "SearchProductsAsAdmin", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.product_view_details())
+            .map(|p| to_dynamic(views::product(p)))
+            .collect())
+    }
+
+    /// Creates a product with its first artifact: `#{name, owner, description?, distributor?,
+    /// support_email?, support_url?, support_description?, tags?, artifact: #{name,
+    /// description?, template_url}}`. Returns the product with `artifact` (the new artifact).
+    ///
+    /// ```rhai
+    /// let url = s3::upload_template(bucket, "products/key-pair/template.yaml", "key-pair").url;
+    /// let product = servicecatalog::create_product(#{
+    ///     name: "cfsign-key-pair", owner: "Platform team",
+    ///     artifact: #{ name: "v1", template_url: url },
+    /// });
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn create_product(
+        context: NativeCallContext,
+        product: Map,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let o: ProductOptions = options(&context, SERVICE, "CreateProduct", product)?;
+        let (Some(name), Some(owner), Some(artifact)) = (o.name, o.owner, o.artifact) else {
+            return Err(invalid(
+                &context,
+                SERVICE,
+                "CreateProduct",
+                "a product needs a name, an owner and an artifact",
+            ));
+        };
+        let request = json!({ "Name": name, "Owner": owner, "Description": o.description, "Artifact": artifact });
+        if planned(&aws, SERVICE, "CreateProduct", request) {
+            return Ok(planned_map(
+                json!({ "name": name, "owner": owner, "artifact": { "id": PLANNED_ID, "name": artifact.name } }),
+            ));
+        }
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .create_product()
+                    .name(&name)
+                    .owner(&owner)
+                    .set_description(o.description)
+                    .set_distributor(o.distributor)
+                    .set_support_email(o.support_email)
+                    .set_support_url(o.support_url)
+                    .set_support_description(o.support_description)
+                    .product_type(ProductType::CloudFormationTemplate)
+                    .provisioning_artifact_parameters(artifact.properties())
+                    .set_tags(Some(sc_tags(&o.tags)))
+                    .idempotency_token(token())
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "CreateProduct", e))?;
+        let mut map = out
+            .product_view_detail()
+            .map(views::product)
+            .map(to_map)
+            .unwrap_or_default();
+        let artifact = out
+            .provisioning_artifact_detail()
+            .map(views::artifact)
+            .unwrap_or_default();
+        map.insert("artifact".into(), to_dynamic(artifact));
+        Ok(map)
+    }
+
+    /// Updates a product's `name`, `owner`, `description`, `distributor` or support fields
+    /// (what the map gives) and adds `tags`.
+    #[rhai_fn(return_raw)]
+    pub fn update_product(
+        context: NativeCallContext,
+        id: &str,
+        changes: Map,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let o: ProductOptions = options(&context, SERVICE, "UpdateProduct", changes)?;
+        if o.artifact.is_some() {
+            return Err(invalid(
+                &context,
+                SERVICE,
+                "UpdateProduct",
+                "add artifacts with create_artifact",
+            ));
+        }
+        let request = json!({ "Id": id, "Name": o.name, "Owner": o.owner, "Description": o.description, "Distributor": o.distributor, "SupportEmail": o.support_email, "SupportUrl": o.support_url, "AddTags": o.tags });
+        if planned(&aws, SERVICE, "UpdateProduct", request) {
+            return Ok(planned_map(json!({ "id": id })));
+        }
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .update_product()
+                    .id(id)
+                    .set_name(o.name)
+                    .set_owner(o.owner)
+                    .set_description(o.description)
+                    .set_distributor(o.distributor)
+                    .set_support_email(o.support_email)
+                    .set_support_url(o.support_url)
+                    .set_support_description(o.support_description)
+                    .set_add_tags(Some(sc_tags(&o.tags)))
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "UpdateProduct", e))?;
+        Ok(out
+            .product_view_detail()
+            .map(views::product)
+            .map(to_map)
+            .unwrap_or_default())
+    }
+
+    /// A product's provisioning artifacts, oldest first:
+    /// `[#{id, name, description, active, guidance, created}]`.
+    #[rhai_fn(return_raw)]
+    pub fn list_artifacts(
+        context: NativeCallContext,
+        product_id: &str,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        if is_planned(product_id) {
+            return Ok(Array::new());
+        }
+        let aws = aws(&context)?;
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .list_provisioning_artifacts()
+                    .product_id(product_id)
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "ListProvisioningArtifacts", e))?;
+        let mut artifacts: Vec<Value> = out
+            .provisioning_artifact_details()
+            .iter()
+            .map(views::artifact)
+            .collect();
+        artifacts.sort_by(|a, b| a["created"].as_str().cmp(&b["created"].as_str()));
+        Ok(artifacts.into_iter().map(to_dynamic).collect())
+    }
+
+    /// Adds a provisioning artifact (a new version) from `#{name, description?, template_url}`.
+    #[rhai_fn(return_raw)]
+    pub fn create_artifact(
+        context: NativeCallContext,
+        product_id: &str,
+        artifact: Map,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let artifact: ArtifactOptions =
+            options(&context, SERVICE, "CreateProvisioningArtifact", artifact)?;
+        let request = json!({ "ProductId": product_id, "Artifact": artifact });
+        if planned(&aws, SERVICE, "CreateProvisioningArtifact", request) {
+            return Ok(planned_map(
+                json!({ "name": artifact.name, "active": true, "guidance": "DEFAULT" }),
+            ));
+        }
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .create_provisioning_artifact()
+                    .product_id(product_id)
+                    .parameters(artifact.properties())
+                    .idempotency_token(token())
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "CreateProvisioningArtifact", e))?;
+        Ok(out
+            .provisioning_artifact_detail()
+            .map(views::artifact)
+            .map(to_map)
+            .unwrap_or_default())
+    }
+
+    /// Marks an artifact DEPRECATED: teams can no longer launch it, but products provisioned
+    /// from it still update (DESIGN.md: old versions are deprecated, never deleted).
+    #[rhai_fn(return_raw)]
+    pub fn deprecate_artifact(
+        context: NativeCallContext,
+        product_id: &str,
+        artifact_id: &str,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let request = json!({ "ProductId": product_id, "ProvisioningArtifactId": artifact_id, "Guidance": "DEPRECATED" });
+        if planned(&aws, SERVICE, "UpdateProvisioningArtifact", request) {
+            return Ok(());
+        }
+        aws.block_on(
+            aws.service_catalog()
+                .update_provisioning_artifact()
+                .product_id(product_id)
+                .provisioning_artifact_id(artifact_id)
+                .guidance(ProvisioningArtifactGuidance::Deprecated)
+                .send(),
+        )
+        .map_err(|e| fail(&context, SERVICE, "UpdateProvisioningArtifact", e))?;
+        Ok(())
+    }
+
+    /// Adds a product to a portfolio (nothing changes if it is there already).
+    #[rhai_fn(return_raw)]
+    pub fn associate_product(
+        context: NativeCallContext,
+        portfolio_id: &str,
+        product_id: &str,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let request = json!({ "PortfolioId": portfolio_id, "ProductId": product_id });
+        if planned(&aws, SERVICE, "AssociateProductWithPortfolio", request) {
+            return Ok(());
+        }
+        aws.block_on(
+            aws.service_catalog()
+                .associate_product_with_portfolio()
+                .portfolio_id(portfolio_id)
+                .product_id(product_id)
+                .send(),
+        )
+        .map_err(|e| fail(&context, SERVICE, "AssociateProductWithPortfolio", e))?;
+        Ok(())
+    }
+
+    /// Gives a principal access to a portfolio: `kind` is `"IAM"` (a role, user or group ARN)
+    /// or `"IAM_PATTERN"` (e.g. `arn:aws:iam:::role/app-*`, matched in every account the
+    /// portfolio is shared with).
+    #[rhai_fn(return_raw)]
+    pub fn associate_principal(
+        context: NativeCallContext,
+        portfolio_id: &str,
+        principal_arn: &str,
+        kind: &str,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let kind = principal_type(&context, kind)?;
+        let request = json!({ "PortfolioId": portfolio_id, "PrincipalARN": principal_arn, "PrincipalType": kind.as_str() });
+        if planned(&aws, SERVICE, "AssociatePrincipalWithPortfolio", request) {
+            return Ok(());
+        }
+        aws.block_on(
+            aws.service_catalog()
+                .associate_principal_with_portfolio()
+                .portfolio_id(portfolio_id)
+                .principal_arn(principal_arn)
+                .principal_type(kind)
+                .send(),
+        )
+        .map_err(|e| fail(&context, SERVICE, "AssociatePrincipalWithPortfolio", e))?;
+        Ok(())
+    }
+
+    /// The principals with access to a portfolio: `[#{arn, type}]`.
+    #[rhai_fn(return_raw)]
+    pub fn list_principals(
+        context: NativeCallContext,
+        portfolio_id: &str,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        if is_planned(portfolio_id) {
+            return Ok(Array::new());
+        }
+        let aws = aws(&context)?;
+        let pages = aws
+            .block_on(
+                aws.service_catalog()
+                    .list_principals_for_portfolio()
+                    .portfolio_id(portfolio_id)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "ListPrincipalsForPortfolio", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.principals())
+            .map(|p| to_dynamic(json!({ "arn": p.principal_arn(), "type": p.principal_type().map(|t| t.as_str()) })))
+            .collect())
+    }
+
+    /// A portfolio's constraints with their parameters:
+    /// `[#{id, type, description, owner, product_id, portfolio_id, parameters: #{...}}]`.
+    #[rhai_fn(return_raw)]
+    pub fn list_constraints(
+        context: NativeCallContext,
+        portfolio_id: &str,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        if is_planned(portfolio_id) {
+            return Ok(Array::new());
+        }
+        let aws = aws(&context)?;
+        let client = aws.service_catalog();
+        let pages = aws
+            .block_on(
+                client
+                    .list_constraints_for_portfolio()
+                    .portfolio_id(portfolio_id)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "ListConstraintsForPortfolio", e))?;
+        let mut constraints = Array::new();
+        for detail in pages.iter().flat_map(|page| page.constraint_details()) {
+            // The listing leaves out the parameters (e.g. the launch role); describe each.
+            let id = detail.constraint_id().unwrap_or_default();
+            let described = aws
+                .block_on(client.describe_constraint().id(id).send())
+                .map_err(|e| fail(&context, SERVICE, "DescribeConstraint", e))?;
+            constraints.push(to_dynamic(views::constraint(
+                detail,
+                described.constraint_parameters(),
+            )));
+        }
+        Ok(constraints)
+    }
+
+    /// Adds a constraint to a product in a portfolio. `kind` is `"LAUNCH"` (parameters
+    /// `#{RoleArn: ...}`: the role Service Catalog launches with) or `"TEMPLATE"` (parameters
+    /// `#{Rules: ...}`), or another Service Catalog constraint type.
+    ///
+    /// ```rhai
+    /// servicecatalog::create_constraint(portfolio.id, product.id, "LAUNCH",
+    ///     #{ RoleArn: launch_role_arn }, "Launch with the cfsign launch role");
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn create_constraint(
+        context: NativeCallContext,
+        portfolio_id: &str,
+        product_id: &str,
+        kind: &str,
+        parameters: Map,
+        description: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let parameters: Value = rhai::serde::from_dynamic(&Dynamic::from_map(parameters))
+            .map_err(|e| invalid(&context, SERVICE, "CreateConstraint", e.to_string()))?;
+        let request = json!({ "PortfolioId": portfolio_id, "ProductId": product_id, "Type": kind, "Parameters": parameters, "Description": description });
+        if planned(&aws, SERVICE, "CreateConstraint", request) {
+            return Ok(planned_map(
+                json!({ "type": kind, "product_id": product_id, "portfolio_id": portfolio_id, "parameters": parameters }),
+            ));
+        }
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .create_constraint()
+                    .portfolio_id(portfolio_id)
+                    .product_id(product_id)
+                    .r#type(kind)
+                    .parameters(parameters.to_string())
+                    .description(description)
+                    .idempotency_token(token())
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "CreateConstraint", e))?;
+        Ok(out
+            .constraint_detail()
+            .map(|d| views::constraint(d, out.constraint_parameters()))
+            .map(to_map)
+            .unwrap_or_default())
+    }
+
+    /// Replaces a constraint's parameters and description.
+    #[rhai_fn(return_raw)]
+    pub fn update_constraint(
+        context: NativeCallContext,
+        id: &str,
+        parameters: Map,
+        description: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let parameters: Value = rhai::serde::from_dynamic(&Dynamic::from_map(parameters))
+            .map_err(|e| invalid(&context, SERVICE, "UpdateConstraint", e.to_string()))?;
+        let request = json!({ "Id": id, "Parameters": parameters, "Description": description });
+        if planned(&aws, SERVICE, "UpdateConstraint", request) {
+            return Ok(planned_map(json!({ "id": id, "parameters": parameters })));
+        }
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .update_constraint()
+                    .id(id)
+                    .parameters(parameters.to_string())
+                    .description(description)
+                    .send(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "UpdateConstraint", e))?;
+        Ok(out
+            .constraint_detail()
+            .map(|d| views::constraint(d, out.constraint_parameters()))
+            .map(to_map)
+            .unwrap_or_default())
+    }
+
+    /// Shares a portfolio with `target`: an account id (12 digits), an organization (`o-...`)
+    /// or an organizational unit or root (`ou-...`, `r-...`). Sharing again changes nothing.
+    #[rhai_fn(return_raw)]
+    pub fn share_portfolio(
+        context: NativeCallContext,
+        portfolio_id: &str,
+        target: &str,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let node = share_target(target)
+            .transpose()
+            .map_err(|e| invalid(&context, SERVICE, "CreatePortfolioShare", e))?;
+        if planned(
+            &aws,
+            SERVICE,
+            "CreatePortfolioShare",
+            json!({ "PortfolioId": portfolio_id, "Target": target }),
+        ) {
+            return Ok(());
+        }
+        let request = aws
+            .service_catalog()
+            .create_portfolio_share()
+            .portfolio_id(portfolio_id);
+        let request = match node {
+            Some(node) => request.organization_node(node).share_principals(true),
+            None => request.account_id(target),
+        };
+        aws.block_on(request.send())
+            .map_err(|e| fail(&context, SERVICE, "CreatePortfolioShare", e))?;
+        Ok(())
+    }
+
+    /// Everyone a portfolio is shared with: `[#{type, principal_id, accepted}]`, `type` being
+    /// ACCOUNT, ORGANIZATION or ORGANIZATIONAL_UNIT.
+    #[rhai_fn(return_raw)]
+    pub fn list_shares(
+        context: NativeCallContext,
+        portfolio_id: &str,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        if is_planned(portfolio_id) {
+            return Ok(Array::new());
+        }
+        let aws = aws(&context)?;
+        let mut shares = Array::new();
+        for kind in [
+            DescribePortfolioShareType::Account,
+            DescribePortfolioShareType::Organization,
+            DescribePortfolioShareType::OrganizationalUnit,
+        ] {
+            let out = aws
+                .block_on(
+                    aws.service_catalog()
+                        .describe_portfolio_shares()
+                        .portfolio_id(portfolio_id)
+                        .r#type(kind)
+                        .send(),
+                )
+                .map_err(|e| fail(&context, SERVICE, "DescribePortfolioShares", e))?;
+            shares.extend(
+                out.portfolio_share_details()
+                    .iter()
+                    .map(|s| to_dynamic(views::share(s))),
+            );
+        }
+        Ok(shares)
+    }
+}

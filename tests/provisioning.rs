@@ -1,0 +1,354 @@
+//! The host modules for publishing and provisioning, driven through recipes against the
+//! emulator: `servicecatalog::` end to end, and what the products create read back through
+//! `dynamodb::`, `iam::`, `cloudfront::` and the emulator's edge.
+
+mod support;
+
+use support::emulator::Emulator;
+use support::recipe::{lines, run_recipe, stderr, stdout, unique};
+
+/// A recipe prelude: an artifact bucket with the secret product's template uploaded, the
+/// launch role deployed, and a portfolio holding the product with a launch constraint.
+fn catalog_prelude(name: &str) -> String {
+    format!(
+        r#"
+        let bucket = "{name}-artifacts";
+        s3::create_bucket(bucket);
+        let template = s3::upload_template(bucket, "products/private-key-secret/template.yaml", "secret");
+        let launch = cloudformation::deploy("{name}-launch", "products/launch-role/template.yaml",
+            #{{ ArtifactBucketName: bucket, RoleName: "{name}-launch" }},
+            #{{ capabilities: ["CAPABILITY_NAMED_IAM"] }});
+        let portfolio = servicecatalog::create_portfolio(#{{ name: "{name}", provider: "platform" }});
+        let product = servicecatalog::create_product(#{{
+            name: "{name}-secret", owner: "platform", description: "the signing-key secret",
+            artifact: #{{ name: "v1", template_url: template.url }},
+        }});
+        servicecatalog::associate_product(portfolio.id, product.id);
+        servicecatalog::create_constraint(portfolio.id, product.id, "LAUNCH",
+            #{{ RoleArn: launch.outputs.RoleArn }}, "launch as the cfsign launch role");
+        "#
+    )
+}
+
+#[test]
+fn a_portfolio_is_created_found_and_filled() {
+    let name = unique("pub");
+    let recipe = format!(
+        r#"
+        print(servicecatalog::find_portfolio("{name}") == ());
+        {prelude}
+        print(servicecatalog::find_portfolio("{name}").id == portfolio.id);
+        servicecatalog::update_portfolio(portfolio.id, #{{ description: "updated" }});
+        print(servicecatalog::find_portfolio("{name}").description);
+        print(servicecatalog::find_product("{name}-secret").id == product.id);
+        print(servicecatalog::find_product("{name}-nothing") == ());
+        print(servicecatalog::portfolio_products(portfolio.id).map(|p| p.name));
+
+        let constraint = servicecatalog::list_constraints(portfolio.id)[0];
+        print(constraint.type);
+        print(constraint.parameters.RoleArn == launch.outputs.RoleArn);
+
+        servicecatalog::associate_principal(portfolio.id, "arn:aws:iam:::role/app-*", "IAM_PATTERN");
+        servicecatalog::associate_principal(portfolio.id, "arn:aws:iam:::role/app-*", "IAM_PATTERN");
+        print(servicecatalog::list_principals(portfolio.id));
+        servicecatalog::share_portfolio(portfolio.id, "210987654321");
+        servicecatalog::share_portfolio(portfolio.id, "ou-ab12-cdef3456");
+        print(servicecatalog::list_shares(portfolio.id).map(|s| `${{s.type}} ${{s.principal_id}}`));
+        "#,
+        prelude = catalog_prelude(&name)
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert_eq!(
+        lines(&out),
+        [
+            "true".to_owned(),
+            "true".to_owned(),
+            "updated".to_owned(),
+            "true".to_owned(),
+            "true".to_owned(),
+            format!("[\"{name}-secret\"]"),
+            "LAUNCH".to_owned(),
+            "true".to_owned(),
+            r#"[#{"arn": "arn:aws:iam:::role/app-*", "type": "IAM_PATTERN"}]"#.to_owned(),
+            r#"["ACCOUNT 210987654321", "ORGANIZATIONAL_UNIT ou-ab12-cdef3456"]"#.to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn artifacts_are_added_listed_and_deprecated() {
+    let name = unique("art");
+    let recipe = format!(
+        r#"
+        {prelude}
+        let v2 = s3::upload_template(bucket, "products/key-pair/template.yaml", "secret");
+        let artifact = servicecatalog::create_artifact(product.id, #{{ name: "v2", template_url: v2.url }});
+        servicecatalog::deprecate_artifact(product.id, product.artifact.id);
+        for a in servicecatalog::list_artifacts(product.id) {{
+            print(`${{a.name}} ${{a.active}} ${{a.guidance}}`);
+        }}
+        try {{
+            servicecatalog::provision_product(#{{ name: "{name}-old", product_id: product.id,
+                artifact_id: product.artifact.id, parameters: #{{}} }});
+        }} catch (e) {{
+            print(e.code);
+        }}
+        "#,
+        prelude = catalog_prelude(&name)
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert_eq!(
+        lines(&out),
+        [
+            "v1 true DEPRECATED",
+            "v2 true DEFAULT",
+            "InvalidParametersException"
+        ]
+    );
+}
+
+#[test]
+fn products_provision_update_report_and_terminate_with_progress() {
+    let name = unique("prov");
+    let team = format!("t{}", std::process::id() % 100_000);
+    let recipe = format!(
+        r#"
+        {prelude}
+        let request = #{{
+            name: "{name}-pp", product_id: product.id, artifact_id: product.artifact.id,
+            parameters: #{{ TeamName: "{team}", AutomationRoleArn: "arn:aws:iam::123456789012:role/auto" }},
+            tags: #{{ "cfsign:team": "{team}" }},
+        }};
+        let record = servicecatalog::provision_product(request);
+        print(record.status);
+        print(record.outputs.SecretName);
+        let pp = servicecatalog::describe_provisioned_product("{name}-pp");
+        print(pp.status);
+        print(servicecatalog::provisioned_product_outputs("{name}-pp").SecretName);
+        let found = servicecatalog::search_provisioned_products("name:{name}-pp");
+        print(found.len()); print(found[0].product_name); print(found[0].tags["cfsign:team"]);
+
+        let update = servicecatalog::update_provisioned_product("{name}-pp", #{{
+            parameters: #{{ AutomationRoleArn: "arn:aws:iam::123456789012:role/other" }},
+            keep_previous: ["TeamName"],
+        }});
+        print(update.type); print(update.status);
+
+        let bare = servicecatalog::provision_product(#{{ name: "{name}-bare", product_id: product.id,
+            artifact_id: product.artifact.id, wait: false }});
+        print(bare.status);
+        try {{
+            servicecatalog::wait_for_record(bare.id);
+        }} catch (e) {{
+            print(e.code); print(e.message.contains("TeamName"));
+        }}
+        print(servicecatalog::describe_provisioned_product("{name}-bare").status);
+
+        print(servicecatalog::terminate_provisioned_product("{name}-pp", #{{}}).status);
+        print(servicecatalog::describe_provisioned_product("{name}-pp") == ());
+        print(servicecatalog::terminate_provisioned_product("{name}-pp", #{{}}) == ());
+        "#,
+        prelude = catalog_prelude(&name)
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert_eq!(
+        lines(&out),
+        [
+            "SUCCEEDED".to_owned(),
+            format!("cfsign/{team}/signing-key"),
+            "AVAILABLE".to_owned(),
+            format!("cfsign/{team}/signing-key"),
+            "1".to_owned(),
+            format!("{name}-secret"),
+            team.clone(),
+            "UPDATE_PROVISIONED_PRODUCT".to_owned(),
+            "SUCCEEDED".to_owned(),
+            "IN_PROGRESS".to_owned(),
+            "RecordFailed".to_owned(),
+            "true".to_owned(),
+            "ERROR".to_owned(),
+            "SUCCEEDED".to_owned(),
+            "true".to_owned(),
+            "true".to_owned(),
+        ]
+    );
+    let progress = stderr(&out);
+    assert!(
+        progress.contains(&format!("provisioning {name}-pp: IN_PROGRESS")),
+        "waits report progress:\n{progress}"
+    );
+}
+
+#[test]
+fn bad_options_name_the_option_and_bad_share_targets_say_what_is_accepted() {
+    let (out, _dir) = run_recipe(
+        r#"servicecatalog::create_portfolio(#{ name: "x", provder: "typo" });"#,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("unknown field `provder`"), "{err}");
+    assert!(err.contains("recipe.rhai:1:"), "{err}");
+
+    let (out, _dir) = run_recipe(
+        r#"servicecatalog::share_portfolio("port-x", "not-an-account");"#,
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("not an account id (12 digits), an organization (o-...)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_dry_run_of_publishing_and_provisioning_writes_nothing() {
+    let name = unique("dryp");
+    let recipe = format!(
+        r#"
+        let portfolio = servicecatalog::create_portfolio(#{{ name: "{name}", provider: "platform" }});
+        let product = servicecatalog::create_product(#{{ name: "{name}-p", owner: "platform",
+            artifact: #{{ name: "v1", template_url: "https://b.s3.amazonaws.com/t.yaml" }} }});
+        servicecatalog::associate_product(portfolio.id, product.id);
+        print(servicecatalog::list_constraints(portfolio.id).len());
+        let record = servicecatalog::provision_product(#{{ name: "{name}-pp", product_id: product.id,
+            artifact_id: product.artifact.id, parameters: #{{ TeamName: "x" }} }});
+        print(record.status);
+        "#
+    );
+    let (out, _dir) = run_recipe(&recipe, &["--dry-run"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    for expected in [
+        "1. ServiceCatalog CreatePortfolio",
+        "2. ServiceCatalog CreateProduct",
+        "3. ServiceCatalog AssociateProductWithPortfolio",
+        "4. ServiceCatalog ProvisionProduct",
+        "PLANNED",
+    ] {
+        assert!(text.contains(expected), "missing {expected}:\n{text}");
+    }
+    let writes: Vec<_> = Emulator::shared()
+        .recorded_requests()
+        .into_iter()
+        .filter(|r| r.body.contains(name.as_str()) && r.is_mutating())
+        .collect();
+    assert!(writes.is_empty(), "dry run sent: {writes:#?}");
+}
+
+#[test]
+fn the_metadata_table_product_is_read_and_written_through_dynamodb() {
+    let team = format!("d{}", std::process::id() % 100_000);
+    let recipe = format!(
+        r#"
+        let stack = cloudformation::deploy("{team}-table", "products/metadata-table/template.yaml",
+            #{{ TeamName: "{team}", PartitionKeyName: "fileId", SortKeyName: "version", SortKeyType: "N" }}, #{{}});
+        let table = dynamodb::describe_table(stack.outputs.TableName);
+        print(table.key_schema);
+        print(dynamodb::describe_table("cfsign-nothing-here") == ());
+        let key = #{{ fileId: "uploads/a.txt", version: 3 }};
+        dynamodb::put_item(table.name, key + #{{ size: 5, ok: true, tags: ["x", "y"], meta: #{{ by: "smoke" }}, none: () }});
+        let item = dynamodb::get_item(table.name, key);
+        print(item.size + 1); print(item.ok); print(item.tags); print(item.meta.by); print(item.none == ());
+        dynamodb::delete_item(table.name, key);
+        print(dynamodb::get_item(table.name, key) == ());
+        "#
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert_eq!(
+        lines(&out),
+        [
+            r#"[#{"name": "fileId", "type": "HASH"}, #{"name": "version", "type": "RANGE"}]"#,
+            "true",
+            "6",
+            "true",
+            r#"["x", "y"]"#,
+            "smoke",
+            "true",
+            "true",
+        ]
+    );
+}
+
+#[test]
+fn the_integration_role_is_read_back_through_iam() {
+    let team = format!("r{}", std::process::id() % 100_000);
+    let recipe = format!(
+        r#"
+        let stack = cloudformation::deploy("{team}-role", "products/integration-role/template.yaml", #{{
+            TeamName: "{team}", TrustedService: "lambda",
+            SecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cfsign/{team}/signing-key-AbCdEf",
+        }}, #{{ capabilities: ["CAPABILITY_NAMED_IAM"] }});
+        let role = iam::get_role(stack.outputs.RoleName);
+        print(role.arn == stack.outputs.RoleArn);
+        print(role.assume_role_policy.Statement[0].Principal.Service);
+        print(iam::list_role_policies(role.name));
+        let policy = iam::get_role_policy(role.name, "read-signing-key");
+        print(policy.Statement[0].Action);
+        print(iam::get_role("cfsign-nobody-integration") == ());
+        "#
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert_eq!(
+        lines(&out),
+        [
+            "true",
+            "lambda.amazonaws.com",
+            r#"["read-signing-key"]"#,
+            r#"["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]"#,
+            "true",
+        ]
+    );
+}
+
+#[test]
+fn a_distribution_deploys_and_serves_urls_signed_by_cfsign_to_the_edge() {
+    let team = format!("e{}", std::process::id() % 100_000);
+    Emulator::shared().slow_down("cloudfront::distribution", 2);
+    let recipe = format!(
+        r#"
+        let key = keys::generate();
+        let bucket = cloudformation::deploy("{team}-bucket", "products/s3-bucket/template.yaml",
+            #{{ TeamName: "{team}" }}, #{{}}).outputs;
+        let keys = cloudformation::deploy("{team}-keys", "products/key-pair/template.yaml",
+            #{{ TeamName: "{team}", KeySlotAPublicKey: keys::public_key_pem(key) }}, #{{}}).outputs;
+        let cdn = cloudformation::deploy("{team}-cdn", "products/cloudfront-distribution/template.yaml", #{{
+            TeamName: "{team}", DomainName: "files.{team}.example.com",
+            CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
+            BucketRegionalDomainName: bucket.BucketRegionalDomainName, KeyGroupId: keys.KeyGroupId,
+        }}, #{{}}).outputs;
+        cloudformation::deploy("{team}-bucket", "products/s3-bucket/template.yaml",
+            #{{ TeamName: "{team}", DistributionArn: cdn.DistributionArn }}, #{{}});
+        let distribution = cloudfront::wait_for_deployment(cdn.DistributionId);
+        print(distribution.status);
+        print(distribution.aliases);
+
+        let edge = `${{vars.endpoint}}/_edge/${{cdn.DistributionId}}`;
+        let signed = sign::url(key, keys.KeySlotAPublicKeyId, `${{edge}}/uploads/hello.txt`, #{{ expires_in: "5m" }});
+        print(http::put(signed, "hello").status);
+        let response = http::get(signed);
+        print(response.status); print(response.body);
+        print(http::get(`${{edge}}/uploads/hello.txt`).status);
+        print(http::request("DELETE", signed, #{{}}).status);
+        "#
+    );
+    let endpoint = format!("endpoint={}", Emulator::shared().url);
+    let (out, _dir) = run_recipe(&recipe, &["--var", &endpoint]);
+    assert_eq!(
+        lines(&out),
+        [
+            "Deployed".to_owned(),
+            format!("[\"files.{team}.example.com\"]"),
+            "200".to_owned(),
+            "200".to_owned(),
+            "hello".to_owned(),
+            "403".to_owned(),
+            "403".to_owned(),
+        ]
+    );
+    let progress = stderr(&out);
+    assert!(
+        progress.contains("InProgress"),
+        "the wait saw the deployment in progress:\n{progress}"
+    );
+}
