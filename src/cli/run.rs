@@ -92,7 +92,8 @@ pub fn run(args: &RunArgs) -> Result<u8> {
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        if !result.is_unit() {
+        // A map or array result is for `--output json`; as text the recipe prints its own.
+        if !(result.is_unit() || result.is_map() || result.is_array()) {
             println!("{result}");
         }
         if args.dry_run {

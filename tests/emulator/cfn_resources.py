@@ -27,6 +27,11 @@ Failures:
   CreateStack or UpdateStack call itself. (The rollback deletes what was created; an update's
   rollback is not modelled: resources keep what was applied before the failure.)
 
+API:
+- ValidateTemplate lists the template's parameters with their defaults, as CloudFormation
+  does; moto 5.2.5 returned none (cfsign compares a stack's parameters with the defaults to
+  skip an unchanged deploy).
+
 Template semantics:
 - `!If [cond, x, !Ref AWS::NoValue]` inside a list removes the element, as CloudFormation
   does; moto 5.2.5 left a None in its place (key groups and policy statements need this).
@@ -41,6 +46,7 @@ import uuid
 
 from moto.cloudformation import parsing
 from moto.cloudformation.models import Event, Stack
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudfront.models import cloudfront_backends, random_id
 from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models.table import Table
@@ -184,6 +190,24 @@ def _update_or_roll_back(self, template, role_arn=None, parameters=None, tags=No
 
 Stack.create_resources = _create_resources_or_roll_back
 Stack.update = _update_or_roll_back
+
+_moto_validate_template = CloudFormationResponse.validate_template
+
+
+def _validate_template_with_parameters(self):
+    result = _moto_validate_template(self)
+    body = self._get_param("TemplateBody")
+    if body:
+        declared = Stack.parse_template(body).get("Parameters") or {}
+        result.result["Parameters"] = [
+            {"ParameterKey": name, "DefaultValue": str(spec["Default"]) if "Default" in spec
+             else None, "NoEcho": str(spec.get("NoEcho", "false")).lower() == "true",
+             "Description": spec.get("Description", "")}
+            for name, spec in declared.items()]
+    return result
+
+
+CloudFormationResponse.validate_template = _validate_template_with_parameters
 
 _moto_put_policy = Role.put_policy
 

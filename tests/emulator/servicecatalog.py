@@ -938,7 +938,7 @@ def _stack_outputs(response, pp):
     except Exception:
         return []
     return [{"OutputKey": o.key, "OutputValue": o.value, "Description": o.description or ""}
-            for o in stack.output_map.values()]
+            for o in stack.output_map.values() if o]  # a false Condition leaves None
 
 
 def _matches(pp, queries):

@@ -268,3 +268,12 @@ def test_a_resource_that_fails_to_update_rolls_the_update_back(endpoint):
     events = cfn.describe_stack_events(StackName="ext-update-fail")["StackEvents"]
     assert [e["LogicalResourceId"] for e in events
             if e["ResourceStatus"] == "UPDATE_FAILED"] == ["Distribution"]
+
+
+def test_validate_template_lists_parameters_with_defaults(endpoint):
+    body = (PRODUCTS / "launch-role/template.yaml").read_text()
+    parameters = client(endpoint, "cloudformation").validate_template(TemplateBody=body)[
+        "Parameters"]
+    by_name = {p["ParameterKey"]: p for p in parameters}
+    assert by_name["RoleName"]["DefaultValue"] == "cfsign-servicecatalog-launch"
+    assert "DefaultValue" not in by_name["ArtifactBucketName"]

@@ -143,6 +143,48 @@ fn failure_reason(aws: &Aws, name: &str) -> String {
     }
 }
 
+/// Whether deploying `body` with `parameters` would leave the stack as it is: the same
+/// template text, and the same value for every parameter (defaults filled in).
+fn unchanged(aws: &Aws, name: &str, current: &Stack, body: &str, parameters: &Map) -> bool {
+    let client = aws.cloudformation();
+    let Ok(template) = aws.block_on(client.get_template().stack_name(name).send()) else {
+        return false;
+    };
+    if template.template_body().map(str::trim_end) != Some(body.trim_end()) {
+        return false;
+    }
+    let Ok(declared) = aws.block_on(client.validate_template().template_body(body).send()) else {
+        return false;
+    };
+    let mut wanted: std::collections::BTreeMap<String, String> = declared
+        .parameters()
+        .iter()
+        .map(|p| {
+            (
+                p.parameter_key().unwrap_or_default().to_owned(),
+                p.default_value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for p in stack_parameters(parameters) {
+        wanted.insert(
+            p.parameter_key().unwrap_or_default().to_owned(),
+            p.parameter_value().unwrap_or_default().to_owned(),
+        );
+    }
+    let have: std::collections::BTreeMap<String, String> = current
+        .parameters()
+        .iter()
+        .map(|p| {
+            (
+                p.parameter_key().unwrap_or_default().to_owned(),
+                p.parameter_value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    wanted == have
+}
+
 fn is_no_updates<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> bool
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
@@ -177,7 +219,9 @@ pub mod cloudformation_module {
     use super::*;
 
     /// Creates the stack `name` from the template file at `template_path`, or updates it if it
-    /// exists, and waits. "No updates are to be performed" is success (`changed: false`). On
+    /// exists, and waits. A stack whose template and parameters already match is left alone
+    /// without a write call, and "No updates are to be performed" is success (both
+    /// `changed: false`). On
     /// failure the error names the failing resource and its reason. Options: `capabilities`
     /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`.
     ///
@@ -210,6 +254,12 @@ pub mod cloudformation_module {
             .and_then(|s| s.stack_status())
             .is_some_and(|s| s != &StackStatus::ReviewInProgress);
         let operation = if exists { "UpdateStack" } else { "CreateStack" };
+        if let Some(current) = existing.as_ref().filter(|_| exists) {
+            // An unchanged stack needs no call at all (a re-run makes zero writes).
+            if unchanged(&aws, name, current, &body, &parameters) {
+                return Ok(result_map(current, false));
+            }
+        }
         let planned_params: serde_json::Map<String, serde_json::Value> = parameters
             .iter()
             .map(|(k, v)| (k.to_string(), json!(v.to_string())))
@@ -272,6 +322,33 @@ pub mod cloudformation_module {
             )
             .raise(&context))
         }
+    }
+
+    /// The stack `name` (or stack id), or `()`: `#{stack_id, status, parameters: #{...},
+    /// outputs: #{...}}`.
+    #[rhai_fn(return_raw)]
+    pub fn describe_stack(
+        context: NativeCallContext,
+        name: &str,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let Some(stack) = aws.block_on(describe(&aws.cloudformation(), name)) else {
+            return Ok(Dynamic::UNIT);
+        };
+        let mut map = result_map(&stack, false);
+        map.remove("changed");
+        let parameters: Map = stack
+            .parameters()
+            .iter()
+            .map(|p| {
+                (
+                    p.parameter_key().unwrap_or_default().into(),
+                    p.parameter_value().unwrap_or_default().into(),
+                )
+            })
+            .collect();
+        map.insert("parameters".into(), parameters.into());
+        Ok(map.into())
     }
 
     /// The stack's outputs as a map, or `()` when the stack does not exist.

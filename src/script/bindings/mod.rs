@@ -7,6 +7,7 @@ pub mod cloudformation;
 pub mod cloudfront;
 pub mod convert;
 pub mod dynamodb;
+pub mod files;
 pub mod http;
 pub mod iam;
 pub mod keys;
@@ -15,6 +16,7 @@ pub mod secretsmanager;
 pub mod servicecatalog;
 pub mod sign;
 pub mod sts;
+pub mod time;
 
 use rhai::{exported_module, Engine};
 
@@ -23,6 +25,8 @@ pub(super) fn register(engine: &mut Engine) {
     keys::register(engine);
     sign::register(engine);
     engine.register_static_module("sts", exported_module!(sts::sts_module).into());
+    engine.register_static_module("time", exported_module!(time::time_module).into());
+    engine.register_static_module("files", exported_module!(files::files_module).into());
     engine.register_static_module("http", exported_module!(http::http_module).into());
     engine.register_static_module("s3", exported_module!(s3::s3_module).into());
     engine.register_static_module(

@@ -169,6 +169,33 @@ pub mod s3_module {
         Ok(())
     }
 
+    /// The keys under `prefix` (all pages), e.g. to empty a bucket before its stack is deleted.
+    #[rhai_fn(return_raw)]
+    pub fn list_objects(
+        context: NativeCallContext,
+        bucket: &str,
+        prefix: &str,
+    ) -> Result<rhai::Array, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let pages = aws
+            .block_on(
+                aws.s3()
+                    .list_objects_v2()
+                    .bucket(bucket)
+                    .prefix(prefix)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, "S3", "ListObjectsV2", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.contents())
+            .filter_map(|object| object.key())
+            .map(|key| Dynamic::from(key.to_owned()))
+            .collect())
+    }
+
     /// Uploads the file at `path` under `prefix/`, named by its content hash, unless that object
     /// already exists: the same template is never uploaded twice and a changed one gets a new
     /// key. Returns `#{key, url, sha256, uploaded}`.

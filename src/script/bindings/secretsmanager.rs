@@ -9,6 +9,7 @@ use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
 use super::aws_context::{aws, fail, invalid, planned};
+use super::convert::{timestamp, to_dynamic};
 use super::keys::ScriptKey;
 use crate::keys::PrivateKey;
 
@@ -159,6 +160,39 @@ pub mod secretsmanager_module {
         map.insert("tags".into(), tags.into());
         map.insert("versions".into(), versions.into());
         Ok(map)
+    }
+
+    /// The secret's versions, oldest first: `[#{id, stages: [...], created}]` (`created` as
+    /// RFC 3339), e.g. to tell how old the current key is.
+    #[rhai_fn(return_raw)]
+    pub fn list_versions(
+        context: NativeCallContext,
+        secret_id: &str,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let pages = aws
+            .block_on(
+                aws.secrets_manager()
+                    .list_secret_version_ids()
+                    .secret_id(secret_id)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "ListSecretVersionIds", e))?;
+        let mut versions: Vec<serde_json::Value> = pages
+            .iter()
+            .flat_map(|page| page.versions())
+            .map(|v| {
+                json!({
+                    "id": v.version_id(),
+                    "stages": v.version_stages(),
+                    "created": timestamp(v.created_date()),
+                })
+            })
+            .collect();
+        versions.sort_by(|a, b| a["created"].as_str().cmp(&b["created"].as_str()));
+        Ok(versions.into_iter().map(to_dynamic).collect())
     }
 
     /// Moves version stage `stage` to `move_to` (a version id) and/or off `remove_from`.

@@ -18,7 +18,9 @@ use super::{is_not_found, sc_tags, views, PLANNED_ID, SERVICE};
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::{sdk_error, Aws};
 use crate::script::bindings::aws_context::{aws, fail, planned};
-use crate::script::bindings::convert::{options, parameter_text, to_dynamic, to_map, token};
+use crate::script::bindings::convert::{
+    options, parameter_text, timestamp, to_dynamic, to_map, token,
+};
 use crate::script::HostError;
 
 /// The longest a record is waited for.
@@ -153,6 +155,49 @@ fn planned_record(kind: &str, name: &str) -> Map {
 #[export_module]
 pub mod provisioning_module {
     use super::*;
+
+    /// The product named `name` as a team sees it (needs only end-user access), or `()`:
+    /// `#{id, name, artifacts: [#{id, name, description, guidance, created}], launch_paths:
+    /// [#{id, name}]}`, with the artifacts a team may launch or update to, oldest first.
+    ///
+    /// ```rhai
+    /// let product = servicecatalog::describe_product("cfsign-key-pair");
+    /// let latest = product.artifacts.filter(|a| a.guidance == "DEFAULT")[-1];
+    /// ```
+    #[rhai_fn(return_raw)]
+    pub fn describe_product(
+        context: NativeCallContext,
+        name: &str,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let out = match aws.block_on(aws.service_catalog().describe_product().name(name).send()) {
+            Ok(out) => out,
+            Err(e) if is_not_found(&e) => return Ok(Dynamic::UNIT),
+            Err(e) => return Err(fail(&context, SERVICE, "DescribeProduct", e)),
+        };
+        let mut artifacts: Vec<Value> = out
+            .provisioning_artifacts()
+            .iter()
+            .map(|a| {
+                json!({
+                    "id": a.id(), "name": a.name(), "description": a.description(),
+                    "guidance": a.guidance().map(|g| g.as_str()).unwrap_or("DEFAULT"),
+                    "created": timestamp(a.created_time()),
+                })
+            })
+            .collect();
+        artifacts.sort_by(|a, b| a["created"].as_str().cmp(&b["created"].as_str()));
+        let paths: Vec<Value> = out
+            .launch_paths()
+            .iter()
+            .map(|p| json!({ "id": p.id(), "name": p.name() }))
+            .collect();
+        let summary = out.product_view_summary();
+        Ok(to_dynamic(json!({
+            "id": summary.and_then(|s| s.product_id()), "name": summary.and_then(|s| s.name()),
+            "artifacts": artifacts, "launch_paths": paths,
+        })))
+    }
 
     /// Launches a product: `#{name, product_id, artifact_id, parameters: #{...}, tags?,
     /// path_id?, token?, wait?}`. Waits for the record (unless `wait: false`) and returns it:
