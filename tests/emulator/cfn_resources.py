@@ -31,6 +31,8 @@ API:
 - ValidateTemplate lists the template's parameters with their defaults, as CloudFormation
   does; moto 5.2.5 returned none (cfsign compares a stack's parameters with the defaults to
   skip an unchanged deploy).
+- UsePreviousValue keeps a parameter that took its default, as CloudFormation does; moto 5.2.5
+  only knew the values given explicitly and failed with a KeyError.
 
 Template semantics:
 - `!If [cond, x, !Ref AWS::NoValue]` inside a list removes the element, as CloudFormation
@@ -45,7 +47,7 @@ import json
 import uuid
 
 from moto.cloudformation import parsing
-from moto.cloudformation.models import Event, Stack
+from moto.cloudformation.models import CloudFormationBackend, Event, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudfront.models import cloudfront_backends, random_id
 from moto.core.common_models import CloudFormationModel
@@ -208,6 +210,22 @@ def _validate_template_with_parameters(self):
 
 
 CloudFormationResponse.validate_template = _validate_template_with_parameters
+
+
+def _resolve_update_parameters(self, instance, incoming_params):
+    previous = dict(getattr(instance, "stack_parameters", None) or instance.parameters)
+    resolved = {}
+    for parameter in incoming_params:
+        key = parameter["ParameterKey"]
+        if parameter.get("UsePreviousValue", False):
+            if key in previous:
+                resolved[key] = previous[key]
+        elif "ParameterValue" in parameter:
+            resolved[key] = parameter["ParameterValue"]
+    return resolved
+
+
+CloudFormationBackend._resolve_update_parameters = _resolve_update_parameters
 
 _moto_put_policy = Role.put_policy
 

@@ -277,3 +277,18 @@ def test_validate_template_lists_parameters_with_defaults(endpoint):
     by_name = {p["ParameterKey"]: p for p in parameters}
     assert by_name["RoleName"]["DefaultValue"] == "cfsign-servicecatalog-launch"
     assert "DefaultValue" not in by_name["ArtifactBucketName"]
+
+
+def test_use_previous_value_keeps_a_parameter_that_took_its_default(endpoint):
+    product_stack(endpoint, "prevteam-table", "metadata-table", {"TeamName": "prevteam"})
+    cfn = client(endpoint, "cloudformation")
+    body = (PRODUCTS / "metadata-table/template.yaml").read_text()
+    cfn.update_stack(StackName="prevteam-table", TemplateBody=body, Parameters=[
+        {"ParameterKey": "TeamName", "UsePreviousValue": True},
+        {"ParameterKey": "PartitionKeyName", "UsePreviousValue": True},
+        {"ParameterKey": "DeletionProtection", "ParameterValue": "false"}])
+    stack = cfn.describe_stacks(StackName="prevteam-table")["Stacks"][0]
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert parameters["PartitionKeyName"] == "fileId"
+    assert parameters["DeletionProtection"] == "false"
