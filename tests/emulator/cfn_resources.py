@@ -31,6 +31,8 @@ API:
 - ValidateTemplate lists the template's parameters with their defaults, as CloudFormation
   does; moto 5.2.5 returned none (cfsign compares a stack's parameters with the defaults to
   skip an unchanged deploy).
+- DescribeStacks shows a CommaDelimitedList parameter as its text ("a,b"), as CloudFormation
+  does; moto 5.2.5 showed a Python list ("['a', 'b']").
 - UsePreviousValue keeps a parameter that took its default, as CloudFormation does; moto 5.2.5
   only knew the values given explicitly and failed with a KeyError.
 
@@ -226,6 +228,19 @@ def _resolve_update_parameters(self, instance, incoming_params):
 
 
 CloudFormationBackend._resolve_update_parameters = _resolve_update_parameters
+
+_moto_parameter_list = Stack.parameter_list.fget
+
+
+def _parameter_list_as_text(self):
+    listed = _moto_parameter_list(self)
+    for parameter in listed:
+        if isinstance(parameter["ParameterValue"], list):
+            parameter["ParameterValue"] = ",".join(parameter["ParameterValue"])
+    return listed
+
+
+Stack.parameter_list = property(_parameter_list_as_text)
 
 _moto_put_policy = Role.put_policy
 

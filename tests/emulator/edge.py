@@ -33,11 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from moto.cloudfront.models import cloudfront_backends
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
-                                           create_backend_app)
 from moto.s3.models import s3_backends
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bucket_policy import CLOUDFRONT, evaluate, wildcard
@@ -249,14 +245,3 @@ class EdgeApplication:
         if environ.get("PATH_INFO", "").startswith(PREFIX):
             return serve(Request(environ))(environ, start_response)
         return self.moto_app(environ, start_response)
-
-
-class EmulatorServer(ThreadedMotoServer):
-    """moto's threaded server with the edge mounted."""
-
-    def _server_entry(self):
-        app = EdgeApplication(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self._ip_address, self._port, app, True,
-                                   request_handler=MotoRequestHandler)
-        self._server_ready_event.set()
-        self._server.serve_forever()

@@ -292,3 +292,13 @@ def test_use_previous_value_keeps_a_parameter_that_took_its_default(endpoint):
     assert stack["StackStatus"] == "UPDATE_COMPLETE"
     assert parameters["PartitionKeyName"] == "fileId"
     assert parameters["DeletionProtection"] == "false"
+
+
+def test_comma_delimited_lists_read_back_as_text(endpoint):
+    template = {"Parameters": {"Origins": {"Type": "CommaDelimitedList", "Default": ""}},
+                "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    cfn = client(endpoint, "cloudformation")
+    cfn.create_stack(StackName="ext-lists", TemplateBody=json.dumps(template), Parameters=[
+        {"ParameterKey": "Origins", "ParameterValue": "https://a.example,https://b.example"}])
+    stack = cfn.describe_stacks(StackName="ext-lists")["Stacks"][0]
+    assert stack["Parameters"][0]["ParameterValue"] == "https://a.example,https://b.example"

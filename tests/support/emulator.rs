@@ -57,6 +57,22 @@ impl Emulator {
             .collect()
     }
 
+    /// Answers a fraction `rate` of AWS calls with throttling or 500 errors (0 turns it off).
+    pub fn set_faults(&self, rate: f64) {
+        request(
+            "POST",
+            &format!("{}/_faults", self.url),
+            &format!(r#"{{"rate": {rate}, "seed": 7}}"#),
+        );
+    }
+
+    /// How many calls the emulator has answered with an injected fault.
+    pub fn injected_faults(&self) -> u64 {
+        let body = request("GET", &format!("{}/_faults", self.url), "");
+        let value: serde_json::Value = serde_json::from_str(&body).expect("fault state is JSON");
+        value["injected"].as_u64().unwrap_or(0)
+    }
+
     /// Makes resources of a moto model (e.g. `cloudfront::distribution`) advance to their next
     /// state only after `polls` reads, so waiters really wait.
     pub fn slow_down(&self, model: &str, polls: u32) {

@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::Command;
-
 use super::emulator::Emulator;
 
 /// Writes a recipe to a temporary folder and runs it against the emulator.
@@ -13,28 +11,52 @@ pub fn run_recipe(recipe: &str, extra: &[&str]) -> (Output, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("recipe.rhai");
     std::fs::write(&path, recipe).unwrap();
-    let output = Command::cargo_bin("cfsign")
-        .unwrap()
+    let output = run_file(path.to_str().unwrap(), extra);
+    (output, dir)
+}
+
+/// The `cfsign run` command for `recipe` (a path from the repository root) against the
+/// emulator, with test credentials; `extra` adds arguments such as `--var`.
+pub fn command(recipe: &str, extra: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfsign"));
+    command
         .current_dir(super::repo())
-        .args([
-            "run",
-            path.to_str().unwrap(),
-            "--endpoint-url",
-            &Emulator::shared().url,
-        ])
+        .args(["run", recipe, "--endpoint-url", &Emulator::shared().url])
         .args(["--region", "us-east-1"])
         .args(extra)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
-    let text = format!("{}{}", stdout(&output), stderr(&output));
+        .env_remove("AWS_PROFILE");
+    command
+}
+
+/// Runs the recipe file at `recipe` (from the repository root) against the emulator and
+/// checks that no key material reached its output.
+pub fn run_file(recipe: &str, extra: &[&str]) -> Output {
+    let output = command(recipe, extra).output().unwrap();
+    assert_no_key_material(&output);
+    output
+}
+
+/// Fails if a private key (PEM) appears in the output.
+pub fn assert_no_key_material(output: &Output) {
+    let text = format!("{}{}", stdout(output), stderr(output));
     assert!(
         !text.contains("PRIVATE KEY-----"),
         "key material in output:\n{text}"
     );
-    (output, dir)
+}
+
+/// The recipe's stdout as JSON (run with `--output json`), failing with its output if it failed.
+pub fn json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "recipe failed:\n{}{}",
+        stdout(output),
+        stderr(output)
+    );
+    serde_json::from_str(&stdout(output))
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(output)))
 }
 
 pub fn stdout(out: &Output) -> String {

@@ -19,6 +19,62 @@ fn strings(array: &Array) -> Vec<String> {
     array.iter().map(|v| v.to_string()).collect()
 }
 
+/// Reads one version of a signing-key secret: by stage, or by id when `version_id` is given.
+/// `label` names it in errors.
+fn read_signing_key(
+    context: &NativeCallContext,
+    secret_id: &str,
+    label: &str,
+    version_id: Option<&str>,
+) -> Result<Map, Box<EvalAltResult>> {
+    let aws = aws(context)?;
+    let request = aws
+        .secrets_manager()
+        .get_secret_value()
+        .secret_id(secret_id);
+    let request = match version_id {
+        Some(id) => request.version_id(id),
+        None => request.version_stage(label),
+    };
+    let out = aws
+        .block_on(request.send())
+        .map_err(|e| fail(context, SERVICE, "GetSecretValue", e))?;
+    let text = zeroize::Zeroizing::new(out.secret_string().unwrap_or_default().to_owned());
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+        invalid(
+            context,
+            SERVICE,
+            "GetSecretValue",
+            format!("{secret_id} ({label}) is not a signing-key secret (expected JSON with keyPairId and privateKey)"),
+        )
+    })?;
+    let pem = value["privateKey"].as_str().unwrap_or_default();
+    let key = if pem.is_empty() {
+        Dynamic::UNIT
+    } else {
+        let key = PrivateKey::from_pem(pem, None).map_err(|e| {
+            invalid(
+                context,
+                SERVICE,
+                "GetSecretValue",
+                format!("{secret_id} ({label}): {e}"),
+            )
+        })?;
+        Dynamic::from(ScriptKey(Arc::new(key)))
+    };
+    let mut map = Map::new();
+    map.insert(
+        "key_pair_id".into(),
+        value["keyPairId"].as_str().unwrap_or_default().into(),
+    );
+    map.insert("key".into(), key);
+    map.insert(
+        "version_id".into(),
+        out.version_id().unwrap_or_default().into(),
+    );
+    Ok(map)
+}
+
 /// Secrets.
 #[export_module]
 pub mod secretsmanager_module {
@@ -78,50 +134,18 @@ pub mod secretsmanager_module {
         secret_id: &str,
         stage: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let out = aws
-            .block_on(
-                aws.secrets_manager()
-                    .get_secret_value()
-                    .secret_id(secret_id)
-                    .version_stage(stage)
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "GetSecretValue", e))?;
-        let text = zeroize::Zeroizing::new(out.secret_string().unwrap_or_default().to_owned());
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
-            invalid(
-                &context,
-                SERVICE,
-                "GetSecretValue",
-                format!("{secret_id} ({stage}) is not a signing-key secret (expected JSON with keyPairId and privateKey)"),
-            )
-        })?;
-        let pem = value["privateKey"].as_str().unwrap_or_default();
-        let key = if pem.is_empty() {
-            Dynamic::UNIT
-        } else {
-            let key = PrivateKey::from_pem(pem, None).map_err(|e| {
-                invalid(
-                    &context,
-                    SERVICE,
-                    "GetSecretValue",
-                    format!("{secret_id} ({stage}): {e}"),
-                )
-            })?;
-            Dynamic::from(ScriptKey(Arc::new(key)))
-        };
-        let mut map = Map::new();
-        map.insert(
-            "key_pair_id".into(),
-            value["keyPairId"].as_str().unwrap_or_default().into(),
-        );
-        map.insert("key".into(), key);
-        map.insert(
-            "version_id".into(),
-            out.version_id().unwrap_or_default().into(),
-        );
-        Ok(map)
+        read_signing_key(&context, secret_id, stage, None)
+    }
+
+    /// Reads the signing key in version `version_id`, as `get_signing_key` does (e.g. to check
+    /// that every trusted public key has its private key in some version).
+    #[rhai_fn(return_raw)]
+    pub fn get_signing_key_version(
+        context: NativeCallContext,
+        secret_id: &str,
+        version_id: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        read_signing_key(&context, secret_id, version_id, Some(version_id))
     }
 
     /// The secret's ARN, name, tags and versions with their stages:
