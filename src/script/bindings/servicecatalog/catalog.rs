@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{is_planned, planned_map, sc_tags, views, PLANNED_ID, SERVICE};
-use crate::script::bindings::aws_context::{aws, fail, invalid, planned};
+use crate::script::bindings::aws_context::{aws, fail, invalid, planned, send_or_plan};
 use crate::script::bindings::convert::{options, to_dynamic, to_map, token};
 
 /// `create_portfolio` / `update_portfolio` options.
@@ -154,23 +154,26 @@ pub mod catalog_module {
         };
         let description = o.description.unwrap_or_default();
         let request = json!({ "DisplayName": name, "ProviderName": provider, "Description": description, "Tags": o.tags });
-        if planned(&aws, SERVICE, "CreatePortfolio", request) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "CreatePortfolio",
+            request,
+            aws.service_catalog()
+                .create_portfolio()
+                .display_name(&name)
+                .provider_name(&provider)
+                .description(&description)
+                .set_tags(Some(sc_tags(&o.tags)))
+                .idempotency_token(token())
+                .send(),
+        )?
+        else {
             return Ok(planned_map(
                 json!({ "name": name, "provider": provider, "description": description }),
             ));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .create_portfolio()
-                    .display_name(&name)
-                    .provider_name(&provider)
-                    .description(&description)
-                    .set_tags(Some(sc_tags(&o.tags)))
-                    .idempotency_token(token())
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "CreatePortfolio", e))?;
+        };
         Ok(out
             .portfolio_detail()
             .map(views::portfolio)
@@ -189,21 +192,24 @@ pub mod catalog_module {
         let aws = aws(&context)?;
         let o: PortfolioOptions = options(&context, SERVICE, "UpdatePortfolio", changes)?;
         let request = json!({ "Id": id, "DisplayName": o.name, "ProviderName": o.provider, "Description": o.description, "AddTags": o.tags });
-        if planned(&aws, SERVICE, "UpdatePortfolio", request) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "UpdatePortfolio",
+            request,
+            aws.service_catalog()
+                .update_portfolio()
+                .id(id)
+                .set_display_name(o.name)
+                .set_provider_name(o.provider)
+                .set_description(o.description)
+                .set_add_tags(Some(sc_tags(&o.tags)))
+                .send(),
+        )?
+        else {
             return Ok(planned_map(json!({ "id": id })));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .update_portfolio()
-                    .id(id)
-                    .set_display_name(o.name)
-                    .set_provider_name(o.provider)
-                    .set_description(o.description)
-                    .set_add_tags(Some(sc_tags(&o.tags)))
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "UpdatePortfolio", e))?;
+        };
         Ok(out
             .portfolio_detail()
             .map(views::portfolio)
@@ -290,29 +296,32 @@ pub mod catalog_module {
             ));
         };
         let request = json!({ "Name": name, "Owner": owner, "Description": o.description, "Artifact": artifact });
-        if planned(&aws, SERVICE, "CreateProduct", request) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "CreateProduct",
+            request,
+            aws.service_catalog()
+                .create_product()
+                .name(&name)
+                .owner(&owner)
+                .set_description(o.description)
+                .set_distributor(o.distributor)
+                .set_support_email(o.support_email)
+                .set_support_url(o.support_url)
+                .set_support_description(o.support_description)
+                .product_type(ProductType::CloudFormationTemplate)
+                .provisioning_artifact_parameters(artifact.properties())
+                .set_tags(Some(sc_tags(&o.tags)))
+                .idempotency_token(token())
+                .send(),
+        )?
+        else {
             return Ok(planned_map(
                 json!({ "name": name, "owner": owner, "artifact": { "id": PLANNED_ID, "name": artifact.name } }),
             ));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .create_product()
-                    .name(&name)
-                    .owner(&owner)
-                    .set_description(o.description)
-                    .set_distributor(o.distributor)
-                    .set_support_email(o.support_email)
-                    .set_support_url(o.support_url)
-                    .set_support_description(o.support_description)
-                    .product_type(ProductType::CloudFormationTemplate)
-                    .provisioning_artifact_parameters(artifact.properties())
-                    .set_tags(Some(sc_tags(&o.tags)))
-                    .idempotency_token(token())
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "CreateProduct", e))?;
+        };
         let mut map = out
             .product_view_detail()
             .map(views::product)
@@ -345,25 +354,28 @@ pub mod catalog_module {
             ));
         }
         let request = json!({ "Id": id, "Name": o.name, "Owner": o.owner, "Description": o.description, "Distributor": o.distributor, "SupportEmail": o.support_email, "SupportUrl": o.support_url, "AddTags": o.tags });
-        if planned(&aws, SERVICE, "UpdateProduct", request) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "UpdateProduct",
+            request,
+            aws.service_catalog()
+                .update_product()
+                .id(id)
+                .set_name(o.name)
+                .set_owner(o.owner)
+                .set_description(o.description)
+                .set_distributor(o.distributor)
+                .set_support_email(o.support_email)
+                .set_support_url(o.support_url)
+                .set_support_description(o.support_description)
+                .set_add_tags(Some(sc_tags(&o.tags)))
+                .send(),
+        )?
+        else {
             return Ok(planned_map(json!({ "id": id })));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .update_product()
-                    .id(id)
-                    .set_name(o.name)
-                    .set_owner(o.owner)
-                    .set_description(o.description)
-                    .set_distributor(o.distributor)
-                    .set_support_email(o.support_email)
-                    .set_support_url(o.support_url)
-                    .set_support_description(o.support_description)
-                    .set_add_tags(Some(sc_tags(&o.tags)))
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "UpdateProduct", e))?;
+        };
         Ok(out
             .product_view_detail()
             .map(views::product)
@@ -410,21 +422,24 @@ pub mod catalog_module {
         let artifact: ArtifactOptions =
             options(&context, SERVICE, "CreateProvisioningArtifact", artifact)?;
         let request = json!({ "ProductId": product_id, "Artifact": artifact });
-        if planned(&aws, SERVICE, "CreateProvisioningArtifact", request) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "CreateProvisioningArtifact",
+            request,
+            aws.service_catalog()
+                .create_provisioning_artifact()
+                .product_id(product_id)
+                .parameters(artifact.properties())
+                .idempotency_token(token())
+                .send(),
+        )?
+        else {
             return Ok(planned_map(
                 json!({ "name": artifact.name, "active": true, "guidance": "DEFAULT" }),
             ));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .create_provisioning_artifact()
-                    .product_id(product_id)
-                    .parameters(artifact.properties())
-                    .idempotency_token(token())
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "CreateProvisioningArtifact", e))?;
+        };
         Ok(out
             .provisioning_artifact_detail()
             .map(views::artifact)
@@ -442,18 +457,19 @@ pub mod catalog_module {
     ) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let request = json!({ "ProductId": product_id, "ProvisioningArtifactId": artifact_id, "Guidance": "DEPRECATED" });
-        if planned(&aws, SERVICE, "UpdateProvisioningArtifact", request) {
-            return Ok(());
-        }
-        aws.block_on(
+        send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "UpdateProvisioningArtifact",
+            request,
             aws.service_catalog()
                 .update_provisioning_artifact()
                 .product_id(product_id)
                 .provisioning_artifact_id(artifact_id)
                 .guidance(ProvisioningArtifactGuidance::Deprecated)
                 .send(),
-        )
-        .map_err(|e| fail(&context, SERVICE, "UpdateProvisioningArtifact", e))?;
+        )?;
         Ok(())
     }
 
@@ -466,17 +482,18 @@ pub mod catalog_module {
     ) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let request = json!({ "PortfolioId": portfolio_id, "ProductId": product_id });
-        if planned(&aws, SERVICE, "AssociateProductWithPortfolio", request) {
-            return Ok(());
-        }
-        aws.block_on(
+        send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "AssociateProductWithPortfolio",
+            request,
             aws.service_catalog()
                 .associate_product_with_portfolio()
                 .portfolio_id(portfolio_id)
                 .product_id(product_id)
                 .send(),
-        )
-        .map_err(|e| fail(&context, SERVICE, "AssociateProductWithPortfolio", e))?;
+        )?;
         Ok(())
     }
 
@@ -493,18 +510,19 @@ pub mod catalog_module {
         let aws = aws(&context)?;
         let kind = principal_type(&context, kind)?;
         let request = json!({ "PortfolioId": portfolio_id, "PrincipalARN": principal_arn, "PrincipalType": kind.as_str() });
-        if planned(&aws, SERVICE, "AssociatePrincipalWithPortfolio", request) {
-            return Ok(());
-        }
-        aws.block_on(
+        send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "AssociatePrincipalWithPortfolio",
+            request,
             aws.service_catalog()
                 .associate_principal_with_portfolio()
                 .portfolio_id(portfolio_id)
                 .principal_arn(principal_arn)
                 .principal_type(kind)
                 .send(),
-        )
-        .map_err(|e| fail(&context, SERVICE, "AssociatePrincipalWithPortfolio", e))?;
+        )?;
         Ok(())
     }
 
@@ -593,24 +611,27 @@ pub mod catalog_module {
         let parameters: Value = rhai::serde::from_dynamic(&Dynamic::from_map(parameters))
             .map_err(|e| invalid(&context, SERVICE, "CreateConstraint", e.to_string()))?;
         let request = json!({ "PortfolioId": portfolio_id, "ProductId": product_id, "Type": kind, "Parameters": parameters, "Description": description });
-        if planned(&aws, SERVICE, "CreateConstraint", request) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "CreateConstraint",
+            request,
+            aws.service_catalog()
+                .create_constraint()
+                .portfolio_id(portfolio_id)
+                .product_id(product_id)
+                .r#type(kind)
+                .parameters(parameters.to_string())
+                .description(description)
+                .idempotency_token(token())
+                .send(),
+        )?
+        else {
             return Ok(planned_map(
                 json!({ "type": kind, "product_id": product_id, "portfolio_id": portfolio_id, "parameters": parameters }),
             ));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .create_constraint()
-                    .portfolio_id(portfolio_id)
-                    .product_id(product_id)
-                    .r#type(kind)
-                    .parameters(parameters.to_string())
-                    .description(description)
-                    .idempotency_token(token())
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "CreateConstraint", e))?;
+        };
         Ok(out
             .constraint_detail()
             .map(|d| views::constraint(d, out.constraint_parameters()))
@@ -630,19 +651,22 @@ pub mod catalog_module {
         let parameters: Value = rhai::serde::from_dynamic(&Dynamic::from_map(parameters))
             .map_err(|e| invalid(&context, SERVICE, "UpdateConstraint", e.to_string()))?;
         let request = json!({ "Id": id, "Parameters": parameters, "Description": description });
-        if planned(&aws, SERVICE, "UpdateConstraint", request) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "UpdateConstraint",
+            request,
+            aws.service_catalog()
+                .update_constraint()
+                .id(id)
+                .parameters(parameters.to_string())
+                .description(description)
+                .send(),
+        )?
+        else {
             return Ok(planned_map(json!({ "id": id, "parameters": parameters })));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .update_constraint()
-                    .id(id)
-                    .parameters(parameters.to_string())
-                    .description(description)
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "UpdateConstraint", e))?;
+        };
         Ok(out
             .constraint_detail()
             .map(|d| views::constraint(d, out.constraint_parameters()))

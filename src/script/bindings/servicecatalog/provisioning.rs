@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use super::{is_not_found, sc_tags, views, PLANNED_ID, SERVICE};
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::{sdk_error, Aws};
-use crate::script::bindings::aws_context::{aws, fail, planned};
+use crate::script::bindings::aws_context::{aws, fail, planned, send_or_plan};
 use crate::script::bindings::convert::{
     options, parameter_text, timestamp, to_dynamic, to_map, token,
 };
@@ -230,23 +230,26 @@ pub mod provisioning_module {
             })
             .collect();
         let plan = json!({ "ProvisionedProductName": o.name, "ProductId": o.product_id, "ProvisioningArtifactId": o.artifact_id, "ProvisioningParameters": o.parameters, "Tags": o.tags });
-        if planned(&aws, SERVICE, "ProvisionProduct", plan) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "ProvisionProduct",
+            plan,
+            aws.service_catalog()
+                .provision_product()
+                .provisioned_product_name(&o.name)
+                .product_id(&o.product_id)
+                .provisioning_artifact_id(&o.artifact_id)
+                .set_path_id(o.path_id)
+                .set_provisioning_parameters(Some(parameters))
+                .set_tags(Some(sc_tags(&o.tags)))
+                .provision_token(o.token.unwrap_or_else(token))
+                .send(),
+        )?
+        else {
             return Ok(planned_record("PROVISION_PRODUCT", &o.name));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .provision_product()
-                    .provisioned_product_name(&o.name)
-                    .product_id(&o.product_id)
-                    .provisioning_artifact_id(&o.artifact_id)
-                    .set_path_id(o.path_id)
-                    .set_provisioning_parameters(Some(parameters))
-                    .set_tags(Some(sc_tags(&o.tags)))
-                    .provision_token(o.token.unwrap_or_else(token))
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "ProvisionProduct", e))?;
+        };
         let record = views::record(out.record_detail(), &[]);
         finish(
             &context,
@@ -285,22 +288,25 @@ pub mod provisioning_module {
                 .build()
         }));
         let plan = json!({ "ProvisionedProductName": name, "ProductId": o.product_id, "ProvisioningArtifactId": o.artifact_id, "ProvisioningParameters": o.parameters, "KeepPrevious": o.keep_previous });
-        if planned(&aws, SERVICE, "UpdateProvisionedProduct", plan) {
+        let Some(out) = send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "UpdateProvisionedProduct",
+            plan,
+            aws.service_catalog()
+                .update_provisioned_product()
+                .provisioned_product_name(name)
+                .set_product_id(o.product_id)
+                .set_provisioning_artifact_id(o.artifact_id)
+                .set_path_id(o.path_id)
+                .set_provisioning_parameters(Some(parameters))
+                .update_token(o.token.unwrap_or_else(token))
+                .send(),
+        )?
+        else {
             return Ok(planned_record("UPDATE_PROVISIONED_PRODUCT", name));
-        }
-        let out = aws
-            .block_on(
-                aws.service_catalog()
-                    .update_provisioned_product()
-                    .provisioned_product_name(name)
-                    .set_product_id(o.product_id)
-                    .set_provisioning_artifact_id(o.artifact_id)
-                    .set_path_id(o.path_id)
-                    .set_provisioning_parameters(Some(parameters))
-                    .update_token(o.token.unwrap_or_else(token))
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "UpdateProvisionedProduct", e))?;
+        };
         let record = views::record(out.record_detail(), &[]);
         finish(&context, &aws, record, o.wait, format!("updating {name}"))
     }
