@@ -141,6 +141,19 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     );
     smoke_passes(&vars_file, &edge, "after provisioning");
 
+    let smoke_dry = writes_during(|| {
+        let out = run_file(
+            "recipes/smoke.rhai",
+            &["--vars-file", &vars_file, "--var", &edge, "--dry-run"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("nothing to plan"), "{}", stdout(&out));
+    });
+    assert!(
+        smoke_dry.is_empty(),
+        "smoke --dry-run wrote: {smoke_dry:#?}"
+    );
+
     // Rotation, one step per run, with the smoke test after each step.
     let mut keys_in_use = vec![cards[0]["key_pair_id"].clone()];
     for expected in ["stage", "promote", "retire"] {

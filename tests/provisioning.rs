@@ -214,6 +214,8 @@ fn a_dry_run_of_publishing_and_provisioning_writes_nothing() {
         let record = servicecatalog::provision_product(#{{ name: "{name}-pp", product_id: product.id,
             artifact_id: product.artifact.id, parameters: #{{ TeamName: "x" }} }});
         print(record.status);
+        print(dry_run());
+        print(http::put("http://127.0.0.1:9/uploads/a.txt?Signature=secret-ish", "x").planned);
         "#
     );
     let (out, _dir) = run_recipe(&recipe, &["--dry-run"]);
@@ -224,10 +226,15 @@ fn a_dry_run_of_publishing_and_provisioning_writes_nothing() {
         "2. ServiceCatalog CreateProduct",
         "3. ServiceCatalog AssociateProductWithPortfolio",
         "4. ServiceCatalog ProvisionProduct",
-        "PLANNED",
+        "PLANNED\ntrue\ntrue",
+        r#"5. HTTP PUT {"url":"http://127.0.0.1:9/uploads/a.txt"}"#,
     ] {
         assert!(text.contains(expected), "missing {expected}:\n{text}");
     }
+    assert!(
+        !text.contains("secret-ish"),
+        "a signed URL's query is left out:\n{text}"
+    );
     let writes: Vec<_> = Emulator::shared()
         .recorded_requests()
         .into_iter()

@@ -23,6 +23,27 @@ pub fn aws(context: &NativeCallContext) -> Result<Aws, Box<EvalAltResult>> {
         })
 }
 
+/// The run's AWS access if it has any (recipes that only sign have none).
+pub fn aws_if_configured(context: &NativeCallContext) -> Option<Aws> {
+    context.tag().and_then(|tag| tag.clone().try_cast::<Aws>())
+}
+
+/// What a recipe can ask about its run.
+#[rhai::plugin::export_module]
+pub mod run_module {
+    use rhai::NativeCallContext;
+
+    /// Whether this is a `--dry-run`: changes are recorded in the plan, not made. Recipes
+    /// use it to skip what cannot be planned, such as a smoke test's requests.
+    ///
+    /// ```rhai
+    /// if dry_run() { print("the smoke test sends requests: nothing to plan"); return; }
+    /// ```
+    pub fn dry_run(context: NativeCallContext) -> bool {
+        super::aws_if_configured(&context).is_some_and(|aws| aws.dry_run())
+    }
+}
+
 /// Converts an SDK error into a positioned host error.
 pub fn fail<E, R>(
     context: &NativeCallContext,

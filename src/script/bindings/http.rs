@@ -7,6 +7,8 @@ use std::time::Duration;
 use rhai::plugin::*;
 use rhai::{EvalAltResult, Map};
 
+use super::aws_context::aws_if_configured;
+use crate::aws::PlannedCall;
 use crate::script::HostError;
 
 const SERVICE: &str = "HTTP";
@@ -31,6 +33,28 @@ fn failed(
     HostError::new(SERVICE, method, "ConnectionError", message).raise(context)
 }
 
+/// In a dry run a request that changes something (anything but GET, HEAD, OPTIONS) is recorded
+/// in the plan instead, without its query (a signed URL's signature is a credential), and
+/// answered `#{status: 0, planned: true}`.
+fn plan_if_dry_run(context: &NativeCallContext, method: &str, url: &str) -> Option<Map> {
+    let aws = aws_if_configured(context).filter(|aws| aws.dry_run())?;
+    if matches!(method, "GET" | "HEAD" | "OPTIONS") {
+        return None;
+    }
+    let shown = url.split('?').next().unwrap_or(url);
+    aws.record(PlannedCall::new(
+        SERVICE,
+        method,
+        serde_json::json!({ "url": shown }),
+    ));
+    let mut map = Map::new();
+    map.insert("status".into(), Dynamic::from(0 as rhai::INT));
+    map.insert("headers".into(), Map::new().into());
+    map.insert("body".into(), "".into());
+    map.insert("planned".into(), true.into());
+    Some(map)
+}
+
 fn send(
     context: &NativeCallContext,
     method: &str,
@@ -46,6 +70,9 @@ fn send(
             format!("unknown option `{unknown}`; the options are headers, body"),
         )
         .raise(context));
+    }
+    if let Some(planned) = plan_if_dry_run(context, method, url) {
+        return Ok(planned);
     }
     let mut request = ureq::http::Request::builder().method(method).uri(url);
     if let Some(headers) = options.get("headers").and_then(|h| h.read_lock::<Map>()) {
@@ -100,7 +127,9 @@ pub mod http_module {
 
     /// Sends `method` to `url`. Options: `headers` (a map), `body` (text). Returns
     /// `#{status, headers, body}` whatever the status; only a failure to connect is an error
-    /// (code `ConnectionError`). Header names in the result are lower-case.
+    /// (code `ConnectionError`). Header names in the result are lower-case. In a dry run, PUT,
+    /// POST, PATCH and DELETE are recorded in the plan (URL without its query) and answered
+    /// `#{status: 0, planned: true}` instead of sent.
     ///
     /// ```rhai
     /// let r = http::request("DELETE", signed_url, #{});

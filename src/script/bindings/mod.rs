@@ -22,6 +22,7 @@ use rhai::{exported_module, Engine};
 
 /// Registers every host module and type.
 pub(super) fn register(engine: &mut Engine) {
+    engine.register_global_module(exported_module!(aws_context::run_module).into());
     keys::register(engine);
     sign::register(engine);
     engine.register_static_module("sts", exported_module!(sts::sts_module).into());
