@@ -129,6 +129,34 @@ fn modules_come_from_the_recipe_folder_first_then_stdlib() {
 }
 
 #[test]
+fn an_error_inside_a_module_points_into_the_module_file() {
+    let ws = Workspace::new();
+    ws.module(
+        "broken.rhai",
+        "fn ok() { 1 }\nfn bad() {\n    undefined_thing\n}\n",
+    );
+    let recipe = ws.recipe(
+        "uses_broken.rhai",
+        "import \"broken\" as broken;\nprint(1);\n",
+    );
+    let err = script_error(run(&ws, &recipe, &[]));
+    let location = err.location.clone().expect("a location");
+    assert!(
+        location.file.ends_with("stdlib/broken.rhai"),
+        "{}",
+        location.file
+    );
+    assert_eq!(location.line, 3);
+    let rendered = err.to_string();
+    assert!(rendered.contains("3 |     undefined_thing"), "{rendered}");
+    assert!(
+        rendered.contains("in import \"broken\", called at"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("uses_broken.rhai:1:"), "{rendered}");
+}
+
+#[test]
 fn an_endless_loop_is_stopped_with_a_clear_message() {
     let ws = Workspace::new();
     let recipe = ws.recipe("loop.rhai", "let i = 0;\nloop { i += 1; }\n");

@@ -11,7 +11,7 @@
 //! ```
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rhai::{EvalAltResult, Position};
 
@@ -82,8 +82,9 @@ fn location(file: &str, position: Position) -> Option<Location> {
 
 impl ScriptError {
     /// Unwinds Rhai's nested error into message, position and frames. `file` is the recipe the
-    /// error surfaced in.
-    pub fn from_rhai(err: &EvalAltResult, file: &str) -> Self {
+    /// error surfaced in; `module_dirs` are searched, in order, for the file of an imported
+    /// module an error happened in.
+    pub fn from_rhai(err: &EvalAltResult, file: &str, module_dirs: &[&Path]) -> Self {
         let mut frames = Vec::new();
         let mut current = err;
         let mut source = file.to_owned();
@@ -104,6 +105,9 @@ impl ScriptError {
                         function: format!("import \"{module}\""),
                         called_at: location(&source, *position),
                     });
+                    if let Some(path) = module_file(module, module_dirs) {
+                        source = path;
+                    }
                     current = inner;
                 }
                 _ => break,
@@ -169,6 +173,14 @@ fn without_position(message: &str) -> String {
         Some(at) if message.ends_with(')') => message[..at].to_owned(),
         _ => message.to_owned(),
     }
+}
+
+/// The file an `import "module"` loads, as the module resolver finds it.
+fn module_file(module: &str, dirs: &[&Path]) -> Option<String> {
+    dirs.iter()
+        .map(|dir| dir.join(format!("{module}.rhai")))
+        .find(|path| path.is_file())
+        .map(|path| path.display().to_string())
 }
 
 fn source_line(location: &Location) -> Option<String> {

@@ -116,8 +116,9 @@ pub fn run_file(path: &Path, options: &RunOptions) -> Result<Dynamic, RecipeErro
         engine.set_default_tag(Dynamic::from(aws.clone()));
     }
     let file = path.display().to_string();
+    let module_dirs = [recipe_dir, options.stdlib.as_path()];
     let script_error = |err: &rhai::EvalAltResult| {
-        RecipeError::Script(Box::new(ScriptError::from_rhai(err, &file)))
+        RecipeError::Script(Box::new(ScriptError::from_rhai(err, &file, &module_dirs)))
     };
     // `vars` is in scope while compiling, so strict variables accept it and nothing else.
     let mut scope = Scope::new();
