@@ -56,8 +56,14 @@ fn the_quickstart_prints_a_signed_url_that_works() {
     quickstart.kill().unwrap();
     quickstart.wait().unwrap();
 
-    assert!(printed.iter().any(|l| l.contains("PASS  signed GET returns it")));
-    assert!(!printed.iter().any(|l| l.contains("FAIL")), "{}", printed.join("\n"));
+    assert!(printed
+        .iter()
+        .any(|l| l.contains("PASS  signed GET returns it")));
+    assert!(
+        !printed.iter().any(|l| l.contains("FAIL")),
+        "{}",
+        printed.join("\n")
+    );
     assert_eq!((status, body.as_str()), (200, "hello from cfsign, team qs"));
     assert_eq!(unsigned, 403);
 }
