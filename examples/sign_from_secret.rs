@@ -34,7 +34,7 @@ fn signer_from_secret(secret_id: &str) -> Result<Signer, Box<dyn std::error::Err
             .version_stage("AWSCURRENT")
             .send(),
     )?;
-    // {"keyPairId": "K...", "privateKey": "-----BEGIN PRIVATE KEY-----..."}
+    // {"keyPairId": "K...", "privateKey": "<the private key, PKCS#8 PEM>"}
     let value: serde_json::Value = serde_json::from_str(secret.secret_string().unwrap_or("{}"))?;
     let (Some(key_pair_id), Some(pem)) =
         (value["keyPairId"].as_str(), value["privateKey"].as_str())

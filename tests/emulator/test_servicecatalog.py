@@ -43,6 +43,21 @@ def catalog(endpoint):
             "launch_role": launch["RoleArn"]}
 
 
+def product_in_portfolio(endpoint, catalog, name, key, body):
+    """Uploads `body` as a template, makes it the product `name` and adds it to the portfolio;
+    returns (product id, artifact id)."""
+    client(endpoint, "s3").put_object(Bucket="sc-artifacts", Key=key, Body=body)
+    product = catalog["sc"].create_product(
+        Name=name, Owner="platform", ProductType="CLOUD_FORMATION_TEMPLATE",
+        ProvisioningArtifactParameters={
+            "Name": "v1", "Type": "CLOUD_FORMATION_TEMPLATE",
+            "Info": {"LoadTemplateFromURL": f"{endpoint}/sc-artifacts/{key}"}})
+    product_id = product["ProductViewDetail"]["ProductViewSummary"]["ProductId"]
+    catalog["sc"].associate_product_with_portfolio(ProductId=product_id,
+                                                   PortfolioId=catalog["portfolio"]["Id"])
+    return product_id, product["ProvisioningArtifactDetail"]["Id"]
+
+
 def wait(sc, record_id):
     statuses = []
     while True:
@@ -281,19 +296,11 @@ def test_a_product_outside_every_portfolio_cannot_be_launched(endpoint, catalog)
 
 def test_the_real_products_provision_through_the_catalog(endpoint, catalog):
     sc = catalog["sc"]
-    s3 = client(endpoint, "s3")
-    s3.put_object(Bucket="sc-artifacts", Key="secret.yaml",
-                  Body=(PRODUCTS / "private-key-secret/template.yaml").read_bytes())
-    product = sc.create_product(
-        Name="sc-secret", Owner="platform", ProductType="CLOUD_FORMATION_TEMPLATE",
-        ProvisioningArtifactParameters={
-            "Name": "v1", "Type": "CLOUD_FORMATION_TEMPLATE",
-            "Info": {"LoadTemplateFromURL": f"{endpoint}/sc-artifacts/secret.yaml"}})
-    product_id = product["ProductViewDetail"]["ProductViewSummary"]["ProductId"]
-    sc.associate_product_with_portfolio(ProductId=product_id,
-                                        PortfolioId=catalog["portfolio"]["Id"])
+    product_id, artifact_id = product_in_portfolio(
+        endpoint, catalog, "sc-secret", "secret.yaml",
+        (PRODUCTS / "private-key-secret/template.yaml").read_bytes())
     record = sc.provision_product(
-        ProductId=product_id, ProvisioningArtifactId=product["ProvisioningArtifactDetail"]["Id"],
+        ProductId=product_id, ProvisioningArtifactId=artifact_id,
         ProvisionedProductName="sc-secret-team", ProvisionToken=str(uuid.uuid4()),
         ProvisioningParameters=[
             {"Key": "TeamName", "Value": "scteam"},
@@ -311,18 +318,10 @@ def test_a_resource_failure_fails_the_record_naming_the_resource(endpoint, catal
                                             "S3OriginConfig": {"OriginAccessIdentity": ""}}],
                                "DefaultCacheBehavior": {"TargetOriginId": "o",
                                                         "ViewerProtocolPolicy": "https-only"}}}}}}
-    client(endpoint, "s3").put_object(Bucket="sc-artifacts", Key="broken.json",
-                                      Body=json.dumps(broken))
-    product = sc.create_product(
-        Name="sc-broken-product", Owner="platform", ProductType="CLOUD_FORMATION_TEMPLATE",
-        ProvisioningArtifactParameters={
-            "Name": "v1", "Type": "CLOUD_FORMATION_TEMPLATE",
-            "Info": {"LoadTemplateFromURL": f"{endpoint}/sc-artifacts/broken.json"}})
-    product_id = product["ProductViewDetail"]["ProductViewSummary"]["ProductId"]
-    sc.associate_product_with_portfolio(ProductId=product_id,
-                                        PortfolioId=catalog["portfolio"]["Id"])
+    product_id, artifact_id = product_in_portfolio(endpoint, catalog, "sc-broken-product",
+                                                   "broken.json", json.dumps(broken))
     record = sc.provision_product(
-        ProductId=product_id, ProvisioningArtifactId=product["ProvisioningArtifactDetail"]["Id"],
+        ProductId=product_id, ProvisioningArtifactId=artifact_id,
         ProvisionedProductName="sc-rolled-back", ProvisionToken=str(uuid.uuid4()))
     detail, _ = wait(sc, record["RecordDetail"]["RecordId"])
     assert detail["RecordDetail"]["Status"] == "FAILED"

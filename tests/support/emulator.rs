@@ -147,8 +147,8 @@ fn start() -> Emulator {
     }
 }
 
-/// Minimal HTTP/1.1 over a TCP stream, enough for moto's own API on loopback.
-fn request(method: &str, url: &str, body: &str) -> String {
+/// Minimal HTTP/1.1 over a TCP stream, enough for the emulator on loopback: (status, body).
+fn exchange(method: &str, url: &str, body: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").expect("loopback http URL");
     let (authority, path) = rest
@@ -164,35 +164,24 @@ fn request(method: &str, url: &str, body: &str) -> String {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-    assert!(
-        head.starts_with("HTTP/1.1 2") || head.starts_with("HTTP/1.0 2"),
-        "{method} {url}: {head}"
-    );
-    body.to_owned()
-}
-
-/// GETs a loopback `http://` URL: (status, body). For the edge, whose refusals are answers.
-pub fn get(url: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").expect("loopback http URL");
-    let (authority, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let mut stream = std::net::TcpStream::connect(authority).expect("connecting to the emulator");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     (status, body.to_owned())
+}
+
+/// A request to moto's own API, which must succeed; returns the body.
+fn request(method: &str, url: &str, body: &str) -> String {
+    let (status, response) = exchange(method, url, body);
+    assert!((200..300).contains(&status), "{method} {url}: HTTP {status}");
+    response
+}
+
+/// GETs a loopback `http://` URL: (status, body). For the edge, whose refusals are answers.
+pub fn get(url: &str) -> (u16, String) {
+    exchange("GET", url, "")
 }
 
 fn http_get(url: &str) -> String {
