@@ -175,7 +175,10 @@ fn exchange(method: &str, url: &str, body: &str) -> (u16, String) {
 /// A request to moto's own API, which must succeed; returns the body.
 fn request(method: &str, url: &str, body: &str) -> String {
     let (status, response) = exchange(method, url, body);
-    assert!((200..300).contains(&status), "{method} {url}: HTTP {status}");
+    assert!(
+        (200..300).contains(&status),
+        "{method} {url}: HTTP {status}"
+    );
     response
 }
 
