@@ -36,10 +36,10 @@ fn the_quickstart_prints_a_signed_url_that_works() {
         .unwrap();
     let mut printed = Vec::new();
     let mut signed_url = None;
-    for line in BufReader::new(quickstart.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-    {
+    // Kept open until the end: if the quickstart's stdout closed, its next echo would end it
+    // (SIGPIPE), and the emulator with it, before the URL is fetched.
+    let mut output = BufReader::new(quickstart.stdout.take().unwrap()).lines();
+    for line in output.by_ref().map_while(Result::ok) {
         assert!(!line.contains("PRIVATE KEY"), "key material: {line}");
         if let Some(rest) = line.strip_prefix("Try it:   curl '") {
             signed_url = Some(rest.trim_end_matches('\'').to_owned());
@@ -55,6 +55,7 @@ fn the_quickstart_prints_a_signed_url_that_works() {
     let unsigned = get(url.split('?').next().unwrap()).0;
     quickstart.kill().unwrap();
     quickstart.wait().unwrap();
+    drop(output);
 
     assert!(printed
         .iter()

@@ -15,8 +15,15 @@ import socket
 import sys
 import threading
 import warnings
+from pathlib import Path
 
 os.environ.setdefault("MOTO_ENABLE_RECORDING", "True")
+# Each server records into its own file under target/ (moto's default is ./moto_recording,
+# shared by every server started from the same folder and never cleaned up).
+RECORDINGS = Path(__file__).resolve().parents[2] / "target" / "emulator" / "recordings"
+RECORDINGS.mkdir(parents=True, exist_ok=True)
+RECORDING = RECORDINGS / f"{os.getpid()}.jsonl"
+os.environ.setdefault("MOTO_RECORDER_FILEPATH", str(RECORDING))
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 from extension import EmulatorServer  # noqa: E402  (after the environment is set)
@@ -59,6 +66,7 @@ def main():
     except KeyboardInterrupt:
         pass
     server.stop()
+    RECORDING.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
