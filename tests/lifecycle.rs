@@ -227,4 +227,18 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         &[],
     );
     assert_eq!(stdout(&out).lines().next(), Some("0"), "{}", stderr(&out));
+
+    // Provisioning a torn-down team again is refused with the reason and the way out, before
+    // anything is launched (the retained secret's name is taken until its deletion is final).
+    let writes = writes_during(|| {
+        let out = run_file("recipes/provision.rhai", &["--vars-file", &vars_file]);
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            text.contains("cfsign/alpha/signing-key is scheduled for deletion")
+                && text.contains("--force-delete-without-recovery"),
+            "{text}"
+        );
+    });
+    assert!(writes.is_empty(), "a refused provision wrote: {writes:#?}");
 }

@@ -37,7 +37,7 @@ pub struct RunArgs {
     #[arg(long)]
     region: Option<String>,
     /// Send every AWS call to this endpoint, e.g. the local emulator (tests/emulator/serve).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
     endpoint_url: Option<String>,
     /// Send read calls only; record every mutating call and print them as the plan.
     #[arg(long)]

@@ -148,8 +148,9 @@ pub mod secretsmanager_module {
         read_signing_key(&context, secret_id, version_id, Some(version_id))
     }
 
-    /// The secret's ARN, name, tags and versions with their stages:
-    /// `#{arn, name, tags: #{...}, versions: #{"<version id>": ["AWSCURRENT"], ...}}`.
+    /// The secret's ARN, name, tags, versions with their stages, and when it was scheduled for
+    /// deletion (RFC 3339, or `""`):
+    /// `#{arn, name, tags: #{...}, versions: #{"<version id>": ["AWSCURRENT"], ...}, deleted}`.
     #[rhai_fn(return_raw)]
     pub fn describe_secret(
         context: NativeCallContext,
@@ -183,6 +184,7 @@ pub mod secretsmanager_module {
         map.insert("name".into(), out.name().unwrap_or_default().into());
         map.insert("tags".into(), tags.into());
         map.insert("versions".into(), versions.into());
+        map.insert("deleted".into(), timestamp(out.deleted_date()).into());
         Ok(map)
     }
 
