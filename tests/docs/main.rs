@@ -1,157 +1,53 @@
-//! The commands shown in README.md and docs/*.md stay true: every `cfsign` command uses a
-//! subcommand and flags that exist, every recipe it runs exists and reads each `--var` it is
-//! given, and every script shown exists. (The quickstart, recipes and examples themselves are
-//! run by the other tests.)
+//! The docs stay true. Every command in README.md and docs/*.md is current (its subcommand,
+//! flags, recipe and inputs exist), and following the docs works: a walkthrough runs every
+//! command and snippet in reading order against the local emulator.
 
+#[path = "../support/mod.rs"]
 mod support;
 
-use std::collections::BTreeMap;
-use std::path::Path;
+mod currency;
+mod markdown;
+mod snippets;
+mod walkthrough;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use support::repo;
 
-/// The shell commands in a Markdown file's ```sh blocks, continuation lines joined.
-fn shell_commands(markdown: &str) -> Vec<String> {
-    let mut commands = Vec::new();
-    let mut in_block = false;
-    let mut pending = String::new();
-    for line in markdown.lines() {
-        if line.trim_start().starts_with("```") {
-            in_block = line.trim() == "```sh";
-            continue;
-        }
-        if !in_block {
-            continue;
-        }
-        let line = line.split(" # ").next().unwrap_or(line).trim();
-        if let Some(continued) = line.strip_suffix('\\') {
-            pending.push_str(continued);
-            pending.push(' ');
-            continue;
-        }
-        pending.push_str(line);
-        if !pending.trim().is_empty() {
-            commands.push(pending.trim().to_owned());
-        }
-        pending.clear();
-    }
-    commands
-}
+/// Held while `target/debug/cfsign` may be rebuilt (the walkthrough runs `cargo install`).
+static CFSIGN_BINARY: Mutex<()> = Mutex::new(());
 
-/// Shell words, with '...' and "..." quoting (enough for documentation).
-fn words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote = None;
-    for c in command.chars() {
-        match (quote, c) {
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, ' ') => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-            }
-            _ => word.push(c),
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
-}
-
-/// The flags `cfsign SUBCOMMAND --help` lists.
-fn flags_of(subcommand: &str, cache: &mut BTreeMap<String, Vec<String>>) -> Vec<String> {
-    cache
-        .entry(subcommand.to_owned())
-        .or_insert_with(|| {
-            let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfsign"))
-                .args([subcommand, "--help"])
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "cfsign {subcommand} is not a command");
-            String::from_utf8_lossy(&out.stdout)
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .filter(|w| w.starts_with("--") && w.len() > 2)
-                .map(str::to_owned)
-                .collect()
-        })
-        .clone()
-}
-
-/// Whether the recipe (or a stdlib module it may use) reads the input `name`.
-fn recipe_reads(recipe: &Path, name: &str) -> bool {
-    let text = std::fs::read_to_string(recipe).unwrap();
-    text.contains(&format!("\"{name}\"")) || text.contains(&format!("vars.{name}"))
-}
-
-fn check(command: &str, doc: &str, help: &mut BTreeMap<String, Vec<String>>) -> Vec<String> {
-    let words = words(command);
-    let mut problems = Vec::new();
-    let Some(first) = words.first() else {
-        return problems;
-    };
-    if first.starts_with("examples/") || first.starts_with("tests/") {
-        if !repo().join(first).is_file() {
-            problems.push(format!("{doc}: `{command}`: {first} does not exist"));
-        }
-        return problems;
-    }
-    if first != "cfsign" || words.len() < 2 {
-        return problems;
-    }
-    let subcommand = &words[1];
-    let usage = flags_of(subcommand, help);
-    for flag in words.iter().filter(|w| w.starts_with("--")) {
-        let name = flag.split('=').next().unwrap();
-        if !usage.iter().any(|f| f == name) {
-            problems.push(format!(
-                "{doc}: `{command}`: cfsign {subcommand} has no {name}"
-            ));
-        }
-    }
-    // `cfsign run --help`, or a placeholder such as recipes/NAME.rhai: no recipe to check.
-    if subcommand == "run"
-        && words.len() > 2
-        && !words[2].starts_with('-')
-        && !words[2].contains("NAME")
-    {
-        let recipe = repo().join(&words[2]);
-        if !recipe.is_file() {
-            problems.push(format!("{doc}: `{command}`: no recipe {}", words[2]));
-            return problems;
-        }
-        for pair in words.windows(2).filter(|w| w[0] == "--var") {
-            let name = pair[1].split('=').next().unwrap();
-            if !recipe_reads(&recipe, name) {
-                problems.push(format!(
-                    "{doc}: `{command}`: {} reads no input {name}",
-                    words[2]
-                ));
-            }
-        }
-    }
-    problems
+/// README.md, then the docs in the order a newcomer reads them, then the rest.
+fn docs_in_reading_order() -> Vec<String> {
+    let mut docs = vec![
+        "README.md".to_owned(),
+        "docs/onboarding.md".to_owned(),
+        "docs/recipes.md".to_owned(),
+    ];
+    let mut rest: Vec<String> = std::fs::read_dir(repo().join("docs"))
+        .unwrap()
+        .map(|entry| format!("docs/{}", entry.unwrap().file_name().to_string_lossy()))
+        .filter(|name| name.ends_with(".md") && !docs.contains(name))
+        .collect();
+    rest.sort();
+    docs.extend(rest);
+    docs
 }
 
 #[test]
 fn every_command_in_the_readme_and_docs_is_current() {
-    let mut docs = vec![repo().join("README.md")];
-    for entry in std::fs::read_dir(repo().join("docs")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            docs.push(path);
-        }
-    }
+    let _binary = CFSIGN_BINARY.lock().unwrap_or_else(|e| e.into_inner());
     let mut help = BTreeMap::new();
     let mut checked = 0;
     let mut problems = Vec::new();
-    for doc in &docs {
-        let name = doc.strip_prefix(repo()).unwrap().display().to_string();
-        for command in shell_commands(&std::fs::read_to_string(doc).unwrap()) {
-            problems.extend(check(&command, &name, &mut help));
-            checked += 1;
+    for doc in docs_in_reading_order() {
+        let text = std::fs::read_to_string(repo().join(&doc)).unwrap();
+        for block in markdown::blocks(&text).iter().filter(|b| b.lang == "sh") {
+            for command in markdown::commands(block) {
+                problems.extend(currency::check(&command.joined(), &doc, &mut help));
+                checked += 1;
+            }
         }
     }
     assert!(checked > 20, "only {checked} commands found");
@@ -163,20 +59,99 @@ fn every_command_in_the_readme_and_docs_is_current() {
 }
 
 #[test]
-fn the_checker_catches_a_stale_flag_and_an_unknown_input() {
-    let mut help = BTreeMap::new();
-    let stale = check("cfsign sign URL --expires 15m", "doc", &mut help);
-    assert_eq!(stale.len(), 1, "{stale:?}");
-    let unknown = check(
-        "cfsign run recipes/provision.rhai --var teem=payments",
-        "doc",
-        &mut help,
+fn following_the_docs_works_against_the_emulator() {
+    let _binary = CFSIGN_BINARY.lock().unwrap_or_else(|e| e.into_inner());
+    let mut walkthrough = walkthrough::Walkthrough::start();
+    for doc in docs_in_reading_order() {
+        walkthrough.follow(&doc);
+    }
+    let ran = walkthrough.ran.join("\n");
+    eprintln!("the docs walkthrough ran:\n{ran}");
+    for expected in [
+        "README.md",
+        "docs/onboarding.md",
+        "cargo install --path .",
+        "recipes/provision.rhai --vars-file teams.json",
+        "cfsign cookies",
+        "JavaScript snippet",
+        "connection card",
+        "docs/recipes.md:60: Rhai snippet",
+        "cfsign verify \"$URL\"",
+    ] {
+        assert!(
+            ran.contains(expected),
+            "the walkthrough never ran {expected:?}:\n{ran}"
+        );
+    }
+    // The key files the docs have the reader save stay in the working directory, private.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(walkthrough.workspace().join("private_key.pem"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o077, 0, "private_key.pem is readable by others");
+}
+
+/// The functions `docs/reference.md` documents, as `module::name`.
+fn documented_functions(reference: &str) -> BTreeSet<String> {
+    let mut module = String::new();
+    let mut functions = BTreeSet::new();
+    for line in reference.lines() {
+        if let Some(rest) = line.strip_prefix("## Module `") {
+            module = rest.trim_end_matches('`').to_owned();
+        } else if let Some(rest) = line.strip_prefix("### `") {
+            let name = rest.split('(').next().unwrap_or_default();
+            functions.insert(format!("{module}{name}"));
+        }
+    }
+    functions
+}
+
+/// The `module::function` calls in Rhai code.
+fn namespaced_calls(code: &str) -> Vec<String> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut calls = Vec::new();
+    for (at, _) in code.match_indices("::") {
+        let module_start = code[..at].rfind(|c| !is_name(c)).map_or(0, |i| i + 1);
+        let rest = &code[at + 2..];
+        let name_end = rest.find(|c| !is_name(c)).unwrap_or(rest.len());
+        if rest[name_end..].starts_with('(') && module_start < at {
+            calls.push(format!(
+                "{}::{}",
+                &code[module_start..at],
+                &rest[..name_end]
+            ));
+        }
+    }
+    calls
+}
+
+#[test]
+fn the_reference_examples_call_functions_that_exist() {
+    let reference = std::fs::read_to_string(repo().join("docs/reference.md")).unwrap();
+    let documented = documented_functions(&reference);
+    assert!(documented.contains("keys::generate"), "{documented:?}");
+    let engine = rhai::Engine::new();
+    let mut examples = 0;
+    for block in markdown::blocks(&reference)
+        .iter()
+        .filter(|b| b.lang == "rhai")
+    {
+        examples += 1;
+        let place = format!("docs/reference.md:{}", block.line);
+        if let Err(error) = engine.compile(&block.text) {
+            panic!("{place}: the example does not parse: {error}");
+        }
+        for call in namespaced_calls(&block.text) {
+            assert!(
+                documented.contains(&call),
+                "{place}: {call} is not a host function"
+            );
+        }
+    }
+    assert!(examples >= 15, "only {examples} examples in the reference");
+    assert_eq!(
+        namespaced_calls("let k = keys::generate(); sign::url(k, a, b); x::y"),
+        ["keys::generate", "sign::url"]
     );
-    assert!(unknown[0].contains("reads no input teem"), "{unknown:?}");
-    assert!(check(
-        "cfsign run recipes/provision.rhai --var team=x",
-        "doc",
-        &mut help
-    )
-    .is_empty());
 }
