@@ -10,6 +10,7 @@ use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
 use super::aws_context::{aws, fail, planned, read_text};
+use super::convert::parameter_text;
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::Aws;
 use crate::script::HostError;
@@ -18,20 +19,17 @@ const SERVICE: &str = "CloudFormation";
 /// The longest a stack operation is waited for.
 const WAIT_LIMIT: Duration = Duration::from_secs(60 * 60);
 
+/// The deploy's parameters as CloudFormation takes them, by the rule Service Catalog
+/// provisioning uses too (`convert::parameter_text`): lists joined with commas.
 fn stack_parameters(map: &Map) -> Vec<Parameter> {
     map.iter()
         .map(|(name, value)| {
-            let value = match value.clone().into_array() {
-                Ok(items) => items
-                    .iter()
-                    .map(|v| v.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-                Err(_) => value.to_string(),
-            };
+            let text = rhai::serde::from_dynamic::<serde_json::Value>(value)
+                .map(|json| parameter_text(&json))
+                .unwrap_or_else(|_| value.to_string());
             Parameter::builder()
                 .parameter_key(name.as_str())
-                .parameter_value(value)
+                .parameter_value(text)
                 .build()
         })
         .collect()
