@@ -72,6 +72,42 @@ fn rotate(vars_file: &str, edge: &str) -> Vec<Value> {
     json(&out)["rotations"].as_array().unwrap().clone()
 }
 
+/// Every call in `calls` is an action examples/iam/team-provisioner-policy.json allows.
+fn assert_the_provisioner_policy_allows(calls: &[support::emulator::Recorded]) {
+    let path = support::repo().join("examples/iam/team-provisioner-policy.json");
+    let policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut allowed = Vec::new();
+    for statement in policy["Statement"].as_array().unwrap() {
+        match &statement["Action"] {
+            Value::String(action) => allowed.push(action.clone()),
+            Value::Array(actions) => {
+                allowed.extend(actions.iter().map(|a| a.as_str().unwrap().to_owned()))
+            }
+            other => panic!("unexpected Action {other}"),
+        }
+    }
+    let mut missing = std::collections::BTreeSet::new();
+    for call in calls {
+        // REST APIs name no operation in the request: the one REST call provisioning makes.
+        let operation = match (&call.operation, call.service.as_str()) {
+            (Some(operation), _) => operation.clone(),
+            (None, "cloudfront") if call.method == "GET" && call.url.contains("/public-key/") => {
+                "GetPublicKey".to_owned()
+            }
+            (None, service) => panic!("unmapped REST call {service} {} {}", call.method, call.url),
+        };
+        let action = format!("{}:{operation}", call.service);
+        if !allowed.contains(&action) {
+            missing.insert(action);
+        }
+    }
+    assert!(
+        calls.len() > 20 && missing.is_empty(),
+        "team-provisioner-policy.json lacks {missing:?} ({} calls)",
+        calls.len()
+    );
+}
+
 #[test]
 fn publish_provision_smoke_rotate_and_tear_down() {
     let emulator = Emulator::shared();
@@ -122,11 +158,15 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         assert!(writes.is_empty(), "{recipe} --dry-run wrote: {writes:#?}");
     }
 
-    // Two teams at once; the second run converges without changing anything.
+    // Two teams at once; the second run converges without changing anything. Every call it
+    // makes is one the documented provisioner policy allows.
+    let before = emulator.recorded_requests().len();
     let provisioned = json(&run_file(
         "recipes/provision.rhai",
         &["--vars-file", &vars_file, "--output", "json"],
     ));
+    let calls = emulator.recorded_requests().split_off(before);
+    assert_the_provisioner_policy_allows(&calls);
     let cards = provisioned["teams"].as_array().unwrap();
     assert_eq!(cards.len(), 2, "{provisioned:#}");
     assert_eq!(cards[0]["team"], "alpha");

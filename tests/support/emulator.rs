@@ -47,7 +47,14 @@ impl Emulator {
                     .split('&')
                     .find_map(|pair| pair.strip_prefix("Action="))
                     .map(str::to_owned);
+                // SigV4: Credential=KEY/DATE/REGION/SERVICE/aws4_request
+                let service = record["headers"]["Authorization"]
+                    .as_str()
+                    .and_then(|auth| auth.split('/').nth(3))
+                    .unwrap_or_default()
+                    .to_owned();
                 Recorded {
+                    service,
                     method: record["method"].as_str().unwrap_or_default().to_owned(),
                     url: record["url"].as_str().unwrap_or_default().to_owned(),
                     operation: target.or(action),
@@ -90,6 +97,8 @@ impl Emulator {
 /// One request the emulator received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// The service the request was signed for (`servicecatalog`, `s3`, ...), or empty.
+    pub service: String,
     /// HTTP method.
     pub method: String,
     /// Full URL.
