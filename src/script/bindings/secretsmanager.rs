@@ -21,6 +21,25 @@ fn strings(array: &Array) -> Vec<String> {
 
 /// Reads one version of a signing-key secret: by stage, or by id when `version_id` is given.
 /// `label` names it in errors.
+/// A signing-key secret's JSON. The PEM is wiped when the document is dropped, so no copy of
+/// it outlives the parse (a `serde_json::Value` would leave one behind).
+#[derive(serde::Deserialize)]
+struct SecretDocument {
+    #[serde(rename = "keyPairId", default)]
+    key_pair_id: Option<String>,
+    #[serde(rename = "privateKey", default)]
+    private_key: Option<String>,
+}
+
+impl Drop for SecretDocument {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        if let Some(pem) = self.private_key.as_mut() {
+            pem.zeroize();
+        }
+    }
+}
+
 fn read_signing_key(
     context: &NativeCallContext,
     secret_id: &str,
@@ -40,7 +59,7 @@ fn read_signing_key(
         .block_on(request.send())
         .map_err(|e| fail(context, SERVICE, "GetSecretValue", e))?;
     let text = zeroize::Zeroizing::new(out.secret_string().unwrap_or_default().to_owned());
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|_| {
+    let value: SecretDocument = serde_json::from_str(&text).map_err(|_| {
         invalid(
             context,
             SERVICE,
@@ -48,7 +67,7 @@ fn read_signing_key(
             format!("{secret_id} ({label}) is not a signing-key secret (expected JSON with keyPairId and privateKey)"),
         )
     })?;
-    let pem = value["privateKey"].as_str().unwrap_or_default();
+    let pem = value.private_key.as_deref().unwrap_or_default();
     let key = if pem.is_empty() {
         Dynamic::UNIT
     } else {
@@ -65,7 +84,7 @@ fn read_signing_key(
     let mut map = Map::new();
     map.insert(
         "key_pair_id".into(),
-        value["keyPairId"].as_str().unwrap_or_default().into(),
+        value.key_pair_id.clone().unwrap_or_default().into(),
     );
     map.insert("key".into(), key);
     map.insert(
@@ -377,5 +396,21 @@ pub mod secretsmanager_module {
             )
             .map_err(|e| fail(&context, SERVICE, "CreateSecret", e))?;
         Ok(out.arn().unwrap_or_default().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SecretDocument;
+
+    #[test]
+    fn a_secret_document_reads_the_placeholder_missing_fields_and_refuses_non_objects() {
+        let placeholder: SecretDocument =
+            serde_json::from_str(r#"{"keyPairId":"","privateKey":""}"#).unwrap();
+        assert_eq!(placeholder.private_key.as_deref(), Some(""));
+        let partial: SecretDocument = serde_json::from_str(r#"{"keyPairId":"K1"}"#).unwrap();
+        assert_eq!(partial.key_pair_id.as_deref(), Some("K1"));
+        assert!(partial.private_key.is_none());
+        assert!(serde_json::from_str::<SecretDocument>(r#""just text""#).is_err());
     }
 }
