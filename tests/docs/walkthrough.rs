@@ -190,7 +190,7 @@ impl Walkthrough {
         text = text.replace(
             "cargo install --path .",
             &format!(
-                "cargo install --path {} --debug --locked --quiet --root {}",
+                "cargo install --path {} --debug --locked --offline --quiet --root {}",
                 repo().display(),
                 self.workspace.path().join("install").display()
             ),
@@ -417,11 +417,22 @@ impl Walkthrough {
         );
         let url = self.last_url.clone().unwrap_or_default();
         let mut bash = Process::new("bash");
-        // A reader's terminal has none of the variables cargo gives this test. Build scripts
-        // watch some of them (CARGO_MANIFEST_DIR), so a `cargo install` seeing them would
-        // rebuild every dependency here, and again in the next `cargo test`.
+        // A reader's terminal has none of the variables cargo sets for this test (cargo's own
+        // configuration, such as CARGO_HOME or a registry mirror, stays). Build scripts watch
+        // some of them (CARGO_MANIFEST_DIR), so a `cargo install` seeing them would rebuild
+        // every dependency here, and again in the next `cargo test`.
+        let set_by_cargo = [
+            "CARGO_PKG_",
+            "CARGO_BIN_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_PRIMARY_PACKAGE",
+            "CARGO_TARGET_TMPDIR",
+            "CARGO_RUSTC_CURRENT_DIR",
+            "OUT_DIR",
+        ];
         for (name, _) in std::env::vars() {
-            if (name.starts_with("CARGO_") && name != "CARGO_HOME") || name == "OUT_DIR" {
+            if set_by_cargo.iter().any(|prefix| name.starts_with(prefix)) {
                 bash.env_remove(name);
             }
         }
