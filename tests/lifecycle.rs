@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::Value;
-use support::emulator::Emulator;
+use support::emulator::{Emulator, Recorded};
 use support::recipe::{json, run_file, stderr, stdout};
 
 const TEAMS: [&str; 2] = ["alpha", "beta"];
@@ -27,14 +27,19 @@ fn teams_file(dir: &std::path::Path) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// The requests the emulator received while `run` ran, and what `run` returned.
+fn requests_during<T>(run: impl FnOnce() -> T) -> (Vec<Recorded>, T) {
+    let before = Emulator::shared().recorded_requests().len();
+    let result = run();
+    let requests = Emulator::shared().recorded_requests().split_off(before);
+    (requests, result)
+}
+
 /// The mutating requests the emulator received while `run` ran.
 fn writes_during(run: impl FnOnce()) -> Vec<String> {
-    let before = Emulator::shared().recorded_requests().len();
-    run();
-    Emulator::shared()
-        .recorded_requests()
+    requests_during(run)
+        .0
         .into_iter()
-        .skip(before)
         .filter(|r| r.is_mutating())
         .map(|r| format!("{} {} {:?}", r.method, r.url, r.operation))
         .collect()
@@ -73,7 +78,7 @@ fn rotate(vars_file: &str, edge: &str) -> Vec<Value> {
 }
 
 /// Every call in `calls` is an action examples/iam/team-provisioner-policy.json allows.
-fn assert_the_provisioner_policy_allows(calls: &[support::emulator::Recorded]) {
+fn assert_the_provisioner_policy_allows(calls: &[Recorded]) {
     let path = support::repo().join("examples/iam/team-provisioner-policy.json");
     let policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut allowed = Vec::new();
@@ -160,12 +165,12 @@ fn publish_provision_smoke_rotate_and_tear_down() {
 
     // Two teams at once; the second run converges without changing anything. Every call it
     // makes is one the documented provisioner policy allows.
-    let before = emulator.recorded_requests().len();
-    let provisioned = json(&run_file(
-        "recipes/provision.rhai",
-        &["--vars-file", &vars_file, "--output", "json"],
-    ));
-    let calls = emulator.recorded_requests().split_off(before);
+    let (calls, provisioned) = requests_during(|| {
+        json(&run_file(
+            "recipes/provision.rhai",
+            &["--vars-file", &vars_file, "--output", "json"],
+        ))
+    });
     assert_the_provisioner_policy_allows(&calls);
     let cards = provisioned["teams"].as_array().unwrap();
     assert_eq!(cards.len(), 2, "{provisioned:#}");

@@ -19,8 +19,6 @@ fn strings(array: &Array) -> Vec<String> {
     array.iter().map(|v| v.to_string()).collect()
 }
 
-/// Reads one version of a signing-key secret: by stage, or by id when `version_id` is given.
-/// `label` names it in errors.
 /// A signing-key secret's JSON. The PEM is wiped when the document is dropped, so no copy of
 /// it outlives the parse (a `serde_json::Value` would leave one behind).
 #[derive(serde::Deserialize)]
@@ -40,6 +38,8 @@ impl Drop for SecretDocument {
     }
 }
 
+/// Reads one version of a signing-key secret: by stage, or by id when `version_id` is given.
+/// `label` names it in errors.
 fn read_signing_key(
     context: &NativeCallContext,
     secret_id: &str,
