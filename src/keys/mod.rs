@@ -2,8 +2,13 @@
 //!
 //! This module owns key material and nothing else: it knows no URLs, AWS or Rhai. A
 //! [`PrivateKey`] never shows its contents: `Debug` and `Display` print
-//! `<private key redacted>`, the only way out is [`PrivateKey::to_pkcs8_pem`] (for writing a
-//! secret or a file the user asked for), and the memory holding it is cleansed when dropped.
+//! `<private key redacted>`, errors describe a damaged PEM without quoting it, and the only way
+//! out is [`PrivateKey::to_pkcs8_pem`] (for writing a secret or a file the user asked for).
+//!
+//! What is wiped: the key (AWS-LC cleanses the memory it frees when the `PrivateKey` drops), and
+//! every PEM or DER copy this module makes while reading or exporting one (`Zeroizing`). What is
+//! not: the text a caller passes to [`PrivateKey::from_pem`] belongs to the caller, who must wipe
+//! it (the CLI does); docs/signing.md lists what cfsign as a whole does and cannot wipe.
 
 mod evp;
 mod pem;
@@ -140,7 +145,8 @@ pub enum KeyError {
     Crypto(&'static str),
 }
 
-/// A private signing key. Its contents never appear in `Debug`, `Display` or errors.
+/// A private signing key. Its contents never appear in `Debug`, `Display` or errors; AWS-LC
+/// cleanses its memory when the last reference is dropped.
 pub struct PrivateKey {
     evp: EvpKey,
     algorithm: KeyAlgorithm,
@@ -203,7 +209,8 @@ impl PrivateKey {
     }
 
     /// The key as PKCS#8 PEM. This is the one way key material leaves the type: call it only to
-    /// write a secret value or a file the user asked for.
+    /// write a secret value or a file the user asked for. The returned text is wiped when
+    /// dropped; copies the caller makes of it are the caller's to wipe.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, KeyError> {
         let der = self
             .evp
@@ -375,6 +382,19 @@ mod tests {
             PrivateKey::from_pem("hello", None),
             Err(KeyError::NotPem)
         ));
+    }
+
+    #[test]
+    fn a_damaged_begin_line_says_so() {
+        let pem = generate(KeyType::EcdsaP256)
+            .unwrap()
+            .to_pkcs8_pem()
+            .unwrap();
+        let damaged = pem.replacen("KEY-----", "KEY----", 1);
+        let err = PrivateKey::from_pem(&damaged, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("BEGIN line is damaged"), "{err}");
     }
 
     #[test]

@@ -21,11 +21,7 @@ pub(super) fn find_key_block(text: &str) -> Result<Block, KeyError> {
     let mut rest = text;
     loop {
         let begin = rest.find("-----BEGIN ").ok_or(KeyError::NotPem)?;
-        let label_start = begin + "-----BEGIN ".len();
-        let label_len = rest[label_start..]
-            .find("-----")
-            .ok_or_else(|| KeyError::CorruptPem("unterminated BEGIN line".into()))?;
-        let label = &rest[label_start..label_start + label_len];
+        let label = begin_label(&rest[begin + "-----BEGIN ".len()..])?;
         let end_marker = format!("-----END {label}-----");
         let end = rest[begin..]
             .find(&end_marker)
@@ -45,6 +41,35 @@ pub(super) fn find_key_block(text: &str) -> Result<Block, KeyError> {
             label: label.to_owned(),
             der: Zeroizing::new(der),
         });
+    }
+}
+
+/// The longest label a PEM block may have (RFC 7468 sets none; real labels are short).
+const MAX_LABEL_LEN: usize = 64;
+
+/// The label of a BEGIN line, from just after `-----BEGIN `. It must end with `-----` on the
+/// same line and hold only RFC 7468 label characters. Errors never quote the text: a damaged
+/// line is followed by key material, which must not reach a message.
+fn begin_label(after_begin: &str) -> Result<&str, KeyError> {
+    let damaged = || {
+        KeyError::CorruptPem(
+            "the BEGIN line is damaged: it must read `-----BEGIN <LABEL>-----` (e.g. \
+             `-----BEGIN PRIVATE KEY-----`) on a line of its own"
+                .into(),
+        )
+    };
+    let line = after_begin.lines().next().unwrap_or_default();
+    let label = line.trim_end().strip_suffix("-----").ok_or_else(damaged)?;
+    let valid = !label.is_empty()
+        && label.len() <= MAX_LABEL_LEN
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'-')
+        && !label.ends_with('-');
+    if valid {
+        Ok(label)
+    } else {
+        Err(damaged())
     }
 }
 
