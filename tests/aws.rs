@@ -43,6 +43,50 @@ fn templates_are_uploaded_once_per_content_hash() {
 }
 
 #[test]
+fn a_stored_template_is_checked_against_its_hash_before_it_is_published() {
+    let bucket = unique("artifacts");
+    let (out, _dir) = run_recipe(
+        &format!(
+            r#"
+            s3::create_bucket("{bucket}");
+            let first = s3::upload_template("{bucket}", "products/s3-bucket/template.yaml", "s3-bucket");
+            // Someone with write access to the bucket swaps the object under the same name.
+            s3::put_object("{bucket}", first.key, "Resources: {{}}", #{{}});
+            try {{
+                s3::upload_template("{bucket}", "products/s3-bucket/template.yaml", "s3-bucket");
+                print("published");
+            }} catch (e) {{ print(e.code); print(e.message.contains("holds other content")); }}
+            "#
+        ),
+        &[],
+    );
+    assert_eq!(lines(&out), ["InvalidInput", "true"]);
+}
+
+#[test]
+fn signing_keys_are_written_only_to_cfsign_secrets_of_the_account() {
+    let (out, _dir) = run_recipe(
+        r#"
+        let key = keys::generate("ecdsa-p256");
+        for secret in ["prod/database-password",
+                       "arn:aws:secretsmanager:us-east-1:999999999999:secret:cfsign/acme/signing-key-AbCdEf",
+                       "arn:aws:secretsmanager:us-east-1:123456789012:secret:other/x-AbCdEf"] {
+            try { secretsmanager::put_signing_key(secret, key, "K1", ["AWSCURRENT"]); print("written"); }
+            catch (e) { print(e.code); }
+        }
+        "#,
+        &[],
+    );
+    assert_eq!(lines(&out), ["NotAllowed", "NotAllowed", "NotAllowed"]);
+    // Refused before any request: the emulator never saw a PutSecretValue.
+    assert!(!Emulator::shared()
+        .recorded_requests()
+        .iter()
+        .any(|r| r.operation.as_deref() == Some("PutSecretValue")
+            && r.body.contains("prod/database-password")));
+}
+
+#[test]
 fn objects_round_trip_and_missing_ones_read_as_unit() {
     let bucket = unique("objects");
     let (out, _dir) = run_recipe(
@@ -82,7 +126,7 @@ fn signing_keys_go_through_secret_versions_without_leaving_the_host() {
             print(pending.key_pair_id); print(pending.key);
             // The key read back signs URLs the original public key verifies.
             let url = sign::url(pending.key, pending.key_pair_id, "https://cdn.example.com/a.jpg", #{{ expires_in: 60 }});
-            print(sign::verify(url, next.public_key_pem(), #{{}}).accepted);
+            print(sign::verify(url, next.public_key_pem(), #{{ key_pair_id: "KNEXT" }}).accepted);
             // Promote: the pending version becomes current.
             secretsmanager::update_secret_version_stage(arn, "AWSCURRENT", #{{ move_to: v2, remove_from: v1 }});
             print(secretsmanager::get_signing_key(arn, "AWSCURRENT").key_pair_id);
@@ -339,6 +383,7 @@ fn http_requests_return_every_status_and_fail_only_to_connect() {
                 #{{ headers: #{{ "Content-Type": "application/json" }}, body: "{{}}" }});
             print(custom.status);
             print(s3::get_object("{bucket}", "typed.json").content_type);
+            // Another loopback port is not the emulator's edge: refused before connecting.
             try {{ http::get("http://127.0.0.1:9/") }} catch (e) {{ print(`${{e.service}} ${{e.code}}`) }}
             "#
         ),
@@ -354,7 +399,7 @@ fn http_requests_return_every_status_and_fail_only_to_connect() {
             "404",
             "200",
             "application/json",
-            "HTTP ConnectionError"
+            "HTTP NotAllowed"
         ]
     );
 }

@@ -112,9 +112,17 @@ fn sign(keys: &Keys, extra: &[&str]) -> Output {
     cfsign(&args)
 }
 
+/// `cfsign verify` with the keys' public key, known by the id the tests sign with.
 fn verify(keys: &Keys, url: &str, extra: &[&str]) -> Output {
     let public = keys.public_str();
-    let mut args = vec!["verify", url, "--public-key", &public];
+    let mut args = vec![
+        "verify",
+        url,
+        "--public-key",
+        &public,
+        "--key-pair-id",
+        KEY_PAIR_ID,
+    ];
     args.extend_from_slice(extra);
     cfsign(&args)
 }
@@ -261,9 +269,134 @@ fn custom_policy_options_produce_a_policy_verify_explains() {
     assert_eq!(elsewhere.status.code(), Some(1));
     assert!(stdout(&elsewhere).contains("outside 203.0.113.0/24"));
 
+    // Without the client's address nothing fails, but nothing is promised either: exit 3.
     let unknown_ip = verify(&keys, &url, &["--at", "2029-06-01"]);
-    assert_eq!(unknown_ip.status.code(), Some(0));
+    assert_eq!(unknown_ip.status.code(), Some(3), "{}", stdout(&unknown_ip));
+    assert!(stdout(&unknown_ip).contains("UNDECIDED"));
     assert!(stdout(&unknown_ip).contains("pass the client's address"));
+    let json = verify(&keys, &url, &["--at", "2029-06-01", "--json"]);
+    let verdict: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(verdict["decision"], "undecided");
+    assert_eq!(verdict["accepted"], false);
+}
+
+#[test]
+fn verify_checks_the_key_pair_id_and_cannot_tell_without_it() {
+    let keys = rsa_keys();
+    let url = stdout(&sign(
+        &keys,
+        &["https://cdn.example.com/a.jpg", "--expires-in", "1h"],
+    ))
+    .trim()
+    .to_owned();
+    let public = keys.public_str();
+
+    let without = cfsign(&["verify", &url, "--public-key", &public]);
+    assert_eq!(without.status.code(), Some(3), "{}", stdout(&without));
+    assert!(
+        stdout(&without).contains(&format!("the given key must be {KEY_PAIR_ID}")),
+        "{}",
+        stdout(&without)
+    );
+
+    let wrong = cfsign(&[
+        "verify",
+        &url,
+        "--public-key",
+        &public,
+        "--key-pair-id",
+        "K3OTHERKEY",
+    ]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", stdout(&wrong));
+    assert!(
+        stdout(&wrong).contains("REJECTED (403): key-pair-id"),
+        "{}",
+        stdout(&wrong)
+    );
+
+    let from_env = Command::cargo_bin("cfsign")
+        .unwrap()
+        .args(["verify", &url, "--public-key", &public])
+        .env("CFSIGN_KEY_PAIR_ID", KEY_PAIR_ID)
+        .output()
+        .unwrap();
+    assert_eq!(from_env.status.code(), Some(0), "{}", stdout(&from_env));
+}
+
+#[test]
+fn verify_reports_dates_beyond_the_year_9999_without_panicking() {
+    let keys = rsa_keys();
+    for expires in ["253402300800", "18446744073709551615"] {
+        let url = format!(
+            "https://cdn.example.com/a.jpg?Expires={expires}&Signature=AAAA&Key-Pair-Id={KEY_PAIR_ID}"
+        );
+        let out = verify(&keys, &url, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(
+            stdout(&out).contains("after the year 9999"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn a_custom_policy_url_is_never_widened_by_its_own_characters() {
+    let keys = rsa_keys();
+    for url in [
+        "https://cdn.example.com/teams/acme/%2A",
+        "https://cdn.example.com/teams/acme/a.jpg?size=1",
+    ] {
+        let out = sign(
+            &keys,
+            &[url, "--expires-in", "1h", "--ip", "203.0.113.0/24"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{url}: {}", stdout(&out));
+        assert_stderr_contains(&out, "reads as a wildcard");
+        assert_stderr_contains(&out, "--resource");
+    }
+    for escape in [
+        "https://cdn.example.com/teams/acme/%2e%2e/other/a.pdf",
+        "https://cdn.example.com/teams/acme/../other/a.pdf",
+        "https://cdn.example.com/teams/acme%2F..%2Fother/a.pdf",
+    ] {
+        let out = sign(
+            &keys,
+            &[
+                escape,
+                "--expires-in",
+                "1h",
+                "--resource",
+                "https://cdn.example.com/teams/acme/*",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{escape}: {}", stdout(&out));
+        let batch = cfsign_with_stdin(
+            &[
+                "sign",
+                "--batch",
+                "--scope",
+                "https://cdn.example.com/teams/acme/*",
+                "--key-pair-id",
+                KEY_PAIR_ID,
+                "--private-key",
+                &keys.private_str(),
+                "--expires-in",
+                "1h",
+            ],
+            &format!(
+                "{escape}
+"
+            ),
+        );
+        assert_eq!(batch.status.code(), Some(2), "{escape}: {}", stdout(&batch));
+    }
 }
 
 #[test]
@@ -761,4 +894,341 @@ fn run_never_prints_a_generated_private_key() {
     assert!(text.contains("-----BEGIN PUBLIC KEY-----"));
     assert_eq!(text.matches("<private key redacted>").count(), 3, "{text}");
     assert!(!text.contains("PRIVATE KEY-----"));
+}
+
+/// The ways a PEM file gets damaged in transit (copy-paste, YAML, shells, editors).
+fn mangled(pem: &str) -> Vec<(&'static str, String)> {
+    let first_line = pem.lines().next().unwrap_or_default().to_owned();
+    let last_line = pem.lines().last().unwrap_or_default().to_owned();
+    let body_at = pem.find('\n').unwrap_or(0) + 1;
+    let half = body_at + (pem.len() - body_at) / 2;
+    let mut bad_char = pem.to_owned();
+    bad_char.replace_range(body_at + 10..body_at + 11, "%");
+    vec![
+        (
+            "four dashes on BEGIN",
+            pem.replacen("KEY-----\n", "KEY----\n", 1),
+        ),
+        (
+            "BEGIN without closing dashes",
+            pem.replacen("KEY-----\n", "KEY\n", 1),
+        ),
+        (
+            "six dashes on BEGIN",
+            pem.replacen("KEY-----\n", "KEY------\n", 1),
+        ),
+        (
+            "lower-case label",
+            pem.replacen(&first_line, &first_line.to_ascii_lowercase(), 1),
+        ),
+        (
+            "body on the BEGIN line",
+            pem.replacen("-----\n", "-----", 1),
+        ),
+        ("no END line", pem.replace(&last_line, "")),
+        ("damaged END line", pem.replacen("-----END", "----END", 1)),
+        (
+            "mismatched END label",
+            pem.replace(&last_line, "-----END CERTIFICATE-----"),
+        ),
+        ("truncated body", format!("{}\n{last_line}\n", &pem[..half])),
+        ("bad base64 character", bad_char),
+        (
+            "legacy encryption header",
+            pem.replacen(
+                "-----\n",
+                "-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n",
+                1,
+            ),
+        ),
+        (
+            "unknown label",
+            pem.replace("PRIVATE KEY-----", "OPENSSH PRIVATE KEY-----"),
+        ),
+        ("escaped newlines", pem.replace('\n', "\\n")),
+        (
+            "CRLF and a damaged BEGIN",
+            pem.replace('\n', "\r\n")
+                .replacen("KEY-----\r\n", "KEY----\r\n", 1),
+        ),
+    ]
+}
+
+/// Every 12-character run of a PEM's base64 body.
+fn body_windows(pem: &str) -> Vec<String> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    body.as_bytes()
+        .windows(12)
+        .step_by(4)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect()
+}
+
+#[test]
+fn a_damaged_pem_never_puts_key_material_in_an_error() {
+    let url = "https://cdn.example.com/a.jpg";
+    for key_type in ["rsa2048", "ecdsa-p256"] {
+        let keys = Keys::new(key_type);
+        for (path, role) in [(keys.private(), "private"), (keys.public(), "public")] {
+            let pem = std::fs::read_to_string(&path).unwrap();
+            let windows = body_windows(&pem);
+            for (damage, text) in mangled(&pem) {
+                let file = keys.dir.path().join("damaged.pem");
+                std::fs::write(&file, &text).unwrap();
+                let file = file.to_str().unwrap();
+                let (dir, recipe) = recipe_workspace(r#"keys::from_pem(vars.pem).algorithm()"#, "");
+                let outputs = [
+                    cfsign(&[
+                        "sign",
+                        url,
+                        "--key-pair-id",
+                        KEY_PAIR_ID,
+                        "--private-key",
+                        file,
+                        "--expires-in",
+                        "5m",
+                    ]),
+                    cfsign(&[
+                        "cookies",
+                        "https://cdn.example.com/*",
+                        "--key-pair-id",
+                        KEY_PAIR_ID,
+                        "--private-key",
+                        file,
+                        "--expires-in",
+                        "5m",
+                    ]),
+                    cfsign(&[
+                        "verify",
+                        &format!("{url}?Expires=1&Signature=AA__&Key-Pair-Id={KEY_PAIR_ID}"),
+                        "--public-key",
+                        file,
+                    ]),
+                    cfsign(&[
+                        "run",
+                        recipe.to_str().unwrap(),
+                        "--var",
+                        &format!("pem={text}"),
+                    ]),
+                ];
+                drop(dir);
+                for out in &outputs {
+                    let said = format!("{}{}", stdout(out), stderr(out));
+                    assert!(
+                        !windows.iter().any(|w| said.contains(w.as_str())),
+                        "{key_type} {role} key, {damage}: key material in the output:\n{said}"
+                    );
+                }
+                // Whatever the damage, the private-key commands fail cleanly (exit 2).
+                if role == "private" {
+                    assert_eq!(
+                        outputs[0].status.code(),
+                        Some(2),
+                        "{damage}: {}",
+                        stderr(&outputs[0])
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_deeply_nested_result_is_an_error_not_a_crash() {
+    let (_dir, recipe) = recipe_workspace("let a = []; for i in 0..3000 { a = [a]; } a", "");
+    let out = cfsign(&["run", recipe.to_str().unwrap(), "--output", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_stderr_contains(&out, "levels deep");
+}
+
+#[test]
+fn a_run_stops_at_its_timeout() {
+    // An endpoint that accepts and never answers: the recipe's request waits on it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(std::time::Duration::from_secs(120));
+        drop(held);
+    });
+    let (_dir, recipe) = recipe_workspace("http::get(vars.url)", "");
+    let started = std::time::Instant::now();
+    let out = cfsign(&[
+        "run",
+        recipe.to_str().unwrap(),
+        "--endpoint-url",
+        &endpoint,
+        "--var",
+        &format!("url={endpoint}/_edge/E1/a.txt"),
+        "--timeout",
+        "2s",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_stderr_contains(&out, "did not finish within --timeout 2s");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+/// A loopback endpoint answering every request with `status` and `body`.
+fn fake_endpoint(status: u16, body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 65536];
+            let _ = stream.read(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    endpoint
+}
+
+#[test]
+fn an_unreadable_secret_response_never_reaches_the_error() {
+    const SECRET_BODY: &str = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
+    for body in [
+        // A type the model does not allow, after the secret.
+        r#"{"Name":"cfsign/a/signing-key","SecretString":"{\"keyPairId\":\"K1\",\"privateKey\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\n-----END PRIVATE KEY-----\"}","VersionStages":7}"#,
+        // Truncated in the middle of the secret.
+        r#"{"Name":"cfsign/a/signing-key","SecretString":"{\"privateKey\":\"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"#,
+    ] {
+        let endpoint = fake_endpoint(200, body);
+        let (_dir, recipe) = recipe_workspace(
+            r#"secretsmanager::get_signing_key("cfsign/a/signing-key", "AWSCURRENT")"#,
+            "",
+        );
+        let out = Command::cargo_bin("cfsign")
+            .unwrap()
+            .args([
+                "run",
+                recipe.to_str().unwrap(),
+                "--endpoint-url",
+                &endpoint,
+                "--region",
+                "us-east-1",
+            ])
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(said.contains("GetSecretValue failed"), "{said}");
+        assert!(
+            !said.contains(SECRET_BODY),
+            "the secret reached the error:\n{said}"
+        );
+        assert!(
+            !said.contains("privateKey"),
+            "the response reached the error:\n{said}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_request_shows_the_url_without_its_signature() {
+    // A loopback endpoint that closes every connection at once.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            drop(stream);
+        }
+    });
+    let (_dir, recipe) = recipe_workspace("http::get(vars.url)", "");
+    let url =
+        format!("{endpoint}/_edge/E1/a.txt?Expires=1&Signature=SIGNATURESECRET&Key-Pair-Id=K1");
+    let out = cfsign(&[
+        "run",
+        recipe.to_str().unwrap(),
+        "--endpoint-url",
+        &endpoint,
+        "--var",
+        &format!("url={url}"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_stderr_contains(&out, "ConnectionError");
+    assert_stderr_contains(&out, "/_edge/E1/a.txt");
+    assert!(
+        !stderr(&out).contains("SIGNATURESECRET"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Runs `script` with `sh` in a network namespace of its own that has only loopback, so nothing
+/// it does can leave the machine.
+fn in_loopback_only_namespace(script: &str) -> Output {
+    let out = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "sh", "-c"])
+        .arg(format!("ip link set lo up && {script}"))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("this test needs `unshare` (util-linux) and `ip` (iproute2): apt-get install util-linux iproute2 ({e})")
+        });
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("Operation not permitted"),
+        "unshare cannot make a network namespace here (user namespaces disabled?): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn http_refusals_come_before_any_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("recipes")).unwrap();
+    let recipe = dir.path().join("recipes/probe.rhai");
+    std::fs::write(
+        &recipe,
+        r#"let said = "SENT"; try { http::get(vars.url); } catch (e) { said = `${e.code}: ${e.message}`; } print(said);"#,
+    )
+    .unwrap();
+    let seen = dir.path().join("connections");
+    // A listener on loopback's HTTPS port records any connection that reaches it.
+    let listener = format!(
+        "python3 -c \"import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 443)); s.listen(); c, _ = s.accept(); open('{}', 'w').write('connected')\" </dev/null >/dev/null 2>&1 & listener=$!;",
+        seen.display()
+    );
+    let cfsign = env!("CARGO_BIN_EXE_cfsign");
+    let mut runs = String::new();
+    for url in [
+        "https://169.254.169.254/latest/meta-data/",
+        "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "https://localhost/x",
+        "https://10.0.0.1/x",
+        "https://[::1]/x",
+        "https://example.com/x",
+    ] {
+        runs.push_str(&format!(
+            "{cfsign} run {} --allow-host localhost --var url={url}; ",
+            recipe.display()
+        ));
+    }
+    let out = in_loopback_only_namespace(&format!("{listener} sleep 0.5; {runs} kill $listener"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(
+        lines.len(),
+        6,
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in &lines {
+        assert!(
+            line.starts_with("NotAllowed: "),
+            "not refused by the sandbox: {line}"
+        );
+    }
+    assert!(lines[2].contains("addresses"), "{}", lines[2]);
+    assert!(
+        !seen.exists(),
+        "a refused request reached the loopback listener"
+    );
 }

@@ -102,6 +102,7 @@ fn accepted_by_cfsign(url: &str, key: &TestKey) -> bool {
         &VerifyOptions {
             at: STARTS + 60,
             client_ip: None,
+            key_pair_id: Some(KEY_PAIR_ID.to_owned()),
         },
     );
     verdict
@@ -123,7 +124,7 @@ const TRICKY_URLS: [&str; 8] = [
     "https://cdn.example.com/my file.jpg",
     "https://cdn.example.com/caf\u{e9}/\u{65e5}\u{672c}.png",
     "https://cdn.example.com/a+b:c@d,e;f=g$h&i.txt",
-    "https://cdn.example.com/%7euser/x%2fy.txt",
+    "https://cdn.example.com/%7euser/x%3ay.txt",
     "https://cdn.example.com/100%.txt",
     "https://cdn.example.com/search?q=hello world&lang=fr's",
     "https://cdn.example.com/path?a=%2f&b=x+y&&c",
@@ -207,6 +208,7 @@ fn custom_policies_match_javascript_and_verify_with_botocore() {
         &VerifyOptions {
             at: STARTS + 60,
             client_ip: Some("203.0.113.9".parse().unwrap()),
+            key_pair_id: Some(KEY_PAIR_ID.to_owned()),
         },
     );
     assert!(verdict.accepted, "{verdict:#?}");

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use cfsign::script::{self, Limits, RecipeError, RunOptions, Vars};
+use cfsign::script::{self, Limits, RecipeError, RunOptions, SandboxOptions, Vars};
 use rhai::Dynamic;
 
 /// A recipe folder and a stdlib folder in a temporary directory.
@@ -52,6 +52,7 @@ fn run_with(ws: &Workspace, recipe: &Path, vars: &[(&str, Dynamic)], limits: Lim
                 .collect::<BTreeMap<_, _>>(),
         ),
         stdlib: ws.stdlib(),
+        sandbox: SandboxOptions::new(ws.dir.path()),
         limits,
         print: Arc::new(move |line| sink.lock().unwrap().push(line.to_owned())),
         aws: None,
@@ -167,6 +168,210 @@ fn an_endless_loop_is_stopped_with_a_clear_message() {
     let err = script_error(run_with(&ws, &recipe, &[], limits));
     assert!(err.message.contains("operation limit"), "{}", err.message);
     assert_eq!(err.location.unwrap().line, 2);
+}
+
+#[test]
+fn the_operation_budget_holds_across_parallel_workers() {
+    let ws = Workspace::new();
+    let limits = Limits {
+        max_operations: 100_000,
+        ..Limits::default()
+    };
+    let spin = "fn spin(n) { let i = 0; while i < n { i += 1; } i }\n";
+    // One worker's loop fits in the budget...
+    let alone = ws.recipe("alone.rhai", &format!("{spin}spin(6000)"));
+    assert_eq!(
+        run_with(&ws, &alone, &[], limits).result.unwrap().as_int(),
+        Ok(6000)
+    );
+    // ...eight of them together do not, however they are split.
+    let split = ws.recipe(
+        "split.rhai",
+        &format!(
+            "{spin}parallel([1, 2, 3, 4, 5, 6, 7, 8], 4, |n| spin(6000)).filter(|r| r.ok).len()"
+        ),
+    );
+    match run_with(&ws, &split, &[], limits).result {
+        Ok(finished) => assert!(
+            finished.as_int().unwrap() < 8,
+            "every worker finished within one shared budget"
+        ),
+        Err(err) => assert!(err.to_string().contains("operation limit"), "{err}"),
+    }
+}
+
+#[test]
+fn nested_parallel_calls_share_one_thread_cap() {
+    let ws = Workspace::new();
+    let recipe = ws.recipe(
+        "nested.rhai",
+        "let outer = parallel([1, 2, 3, 4], 4, |a| {
+             parallel([1, 2, 3, 4], 4, |b| a * 10 + b).map(|r| r.value)
+         });
+         outer.map(|r| r.value)
+",
+    );
+    let limits = Limits {
+        max_threads: 2,
+        ..Limits::default()
+    };
+    let run = run_with(&ws, &recipe, &[], limits);
+    let values: Vec<Vec<i64>> = run
+        .result
+        .unwrap()
+        .into_typed_array::<rhai::Array>()
+        .unwrap()
+        .into_iter()
+        .map(|inner| inner.into_iter().map(|v| v.as_int().unwrap()).collect())
+        .collect();
+    assert_eq!(values[3], vec![41, 42, 43, 44]);
+}
+
+#[test]
+fn a_deeply_nested_value_is_refused_not_a_crash() {
+    let ws = Workspace::new();
+    let recipe = ws.recipe(
+        "deep.rhai",
+        r#"let a = []; for i in 0..3000 { a = [a]; } sign::verify("https://h/a?Expires=1&Signature=AA&Key-Pair-Id=K1", "x", #{ at: a })"#,
+    );
+    let err = script_error(run(&ws, &recipe, &[]));
+    assert!(err.message.contains("levels deep"), "{}", err.message);
+}
+
+#[test]
+fn modules_are_imported_by_name_only() {
+    let ws = Workspace::new();
+    ws.module("helper.rhai", "fn hi() { \"hi\" }");
+    std::fs::write(
+        ws.dir.path().join("outside.rhai"),
+        "fn hi() { \"outside\" }",
+    )
+    .unwrap();
+    let by_name = ws.recipe("ok.rhai", "import \"helper\" as h; h::hi()");
+    assert_eq!(
+        run(&ws, &by_name, &[])
+            .result
+            .unwrap()
+            .into_string()
+            .unwrap(),
+        "hi"
+    );
+    for path in [
+        "../outside",
+        "/etc/passwd",
+        "../stdlib/helper",
+        "helper.rhai",
+    ] {
+        let recipe = ws.recipe("bad.rhai", &format!("import \"{path}\" as h; h::hi()"));
+        let err = script_error(run(&ws, &recipe, &[]));
+        assert!(
+            err.message.contains("imported by name"),
+            "{path}: {}",
+            err.message
+        );
+    }
+    std::os::unix::fs::symlink(
+        ws.dir.path().join("outside.rhai"),
+        ws.stdlib().join("escape.rhai"),
+    )
+    .unwrap();
+    let symlinked = ws.recipe("link.rhai", "import \"escape\" as h; h::hi()");
+    assert!(run(&ws, &symlinked, &[]).result.is_err());
+}
+
+#[test]
+fn files_are_read_only_inside_the_repository() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.dir.path().join("products")).unwrap();
+    std::fs::write(ws.dir.path().join("products/p.json"), r#"{"name": "p"}"#).unwrap();
+    let inside = ws.recipe("in.rhai", r#"files::read_json("products/p.json").name"#);
+    assert_eq!(
+        run(&ws, &inside, &[])
+            .result
+            .unwrap()
+            .into_string()
+            .unwrap(),
+        "p"
+    );
+    for path in ["/etc/hostname", "../../etc/hostname", "/proc/self/environ"] {
+        let recipe = ws.recipe("out.rhai", &format!(r#"files::read_json("{path}")"#));
+        let err = script_error(run(&ws, &recipe, &[]));
+        assert_eq!(
+            err.host.as_ref().map(|h| h.code.as_str()),
+            Some("NotAllowed"),
+            "{path}: {err}"
+        );
+        let exists = ws.recipe("exists.rhai", &format!(r#"files::exists("{path}")"#));
+        assert!(
+            !run(&ws, &exists, &[]).result.unwrap().as_bool().unwrap(),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn recipes_sign_within_a_lifetime_cap_and_name_the_host() {
+    let ws = Workspace::new();
+    let cases = [
+        (
+            r#"#{ expires_in: "2d" }"#,
+            "https://cdn.example.com/a.jpg",
+            "longer than recipes may sign for",
+        ),
+        (
+            r#"#{ expires_in: "1h", resource: "*" }"#,
+            "https://cdn.example.com/a.jpg",
+            "must name its host",
+        ),
+        (
+            r#"#{ expires_in: "1h", resource: "https://*/*" }"#,
+            "https://cdn.example.com/a.jpg",
+            "must name its host",
+        ),
+        (
+            r#"#{ expires_in: "1h", ip: 42 }"#,
+            "https://cdn.example.com/a.jpg",
+            "`ip`",
+        ),
+        (
+            r#"#{ expires_in: "1h", resource: ["https://cdn.example.com/*"] }"#,
+            "https://cdn.example.com/a.jpg",
+            "`resource`",
+        ),
+        (
+            r#"#{ expires_in: "1h", hash: 256 }"#,
+            "https://cdn.example.com/a.jpg",
+            "`hash`",
+        ),
+        (
+            r#"#{ expires_in: "1h", ipp: "10.0.0.0/8" }"#,
+            "https://cdn.example.com/a.jpg",
+            "unknown field `ipp`",
+        ),
+        (
+            r#"#{ expires_in: "1h", ip: "10.0.0.0/8" }"#,
+            "https://cdn.example.com/a/%2A",
+            "wildcard",
+        ),
+    ];
+    for (options, url, expected) in cases {
+        let recipe = ws.recipe(
+            "sign.rhai",
+            &format!("let key = keys::generate(\"ecdsa-p256\");\nsign::url(key, \"K2JCJMDEHXQW5F\", \"{url}\", {options})\n"),
+        );
+        let err = script_error(run(&ws, &recipe, &[]));
+        assert!(err.message.contains(expected), "{options}: {}", err.message);
+    }
+    let cookies = ws.recipe(
+        "cookies.rhai",
+        "let key = keys::generate(\"ecdsa-p256\");\nsign::cookies(key, \"K2JCJMDEHXQW5F\", \"*\", #{ expires_in: \"1h\" })\n",
+    );
+    let err = script_error(run(&ws, &cookies, &[]));
+    assert!(
+        err.message.contains("must name its host"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
@@ -349,14 +554,16 @@ fn sign_module_signs_verifies_and_makes_cookies() {
         let key = keys::generate();
         let id = "K2JCJMDEHXQW5F";
         let url = sign::url(key, id, "https://cdn.example.com/teams/a b.jpg", #{ expires_in: "1h" });
-        let ok = sign::verify(url, key.public_key_pem(), #{});
-        let late = sign::verify(url, key.public_key_pem(), #{ at: "2100-01-01" });
+        let ok = sign::verify(url, key.public_key_pem(), #{ key_pair_id: id });
+        let unsure = sign::verify(url, key.public_key_pem(), #{});
+        let late = sign::verify(url, key.public_key_pem(), #{ at: "2100-01-01", key_pair_id: id });
         let custom = sign::url(key, id, "https://cdn.example.com/teams/x.jpg",
-            #{ expires_at: 4102444800, starts_at: "2020-01-01T00:00:00Z", ip: "203.0.113.0/24",
+            #{ expires_in: "12h", starts_at: "2020-01-01T00:00:00Z", ip: "203.0.113.0/24",
                resource: "https://cdn.example.com/teams/*", hash: "sha256" });
-        let ip_ok = sign::verify(custom, key.public_key_pem(), #{ ip: "203.0.113.9" });
+        let ip_ok = sign::verify(custom, key.public_key_pem(), #{ ip: "203.0.113.9", key_pair_id: id });
         let cookies = sign::cookies(key, id, "https://cdn.example.com/teams/*", #{ expires_in: 600 });
-        #{ url: url, ok: ok.accepted, late: late.accepted, late_reason: late.checks[4].detail,
+        #{ url: url, ok: ok.accepted, unsure: unsure.decision, late: late.accepted,
+           late_reason: late.checks.filter(|c| c.name == "time")[0].detail,
            custom: custom, ip_ok: ip_ok.accepted, cookie_names: cookies.keys() }
         "#,
     );
@@ -365,6 +572,7 @@ fn sign_module_signs_verifies_and_makes_cookies() {
         .to_string()
         .starts_with("https://cdn.example.com/teams/a%20b.jpg?Expires="));
     assert_eq!(result["ok"].as_bool(), Ok(true));
+    assert_eq!(result["unsure"].to_string(), "undecided");
     assert_eq!(result["late"].as_bool(), Ok(false));
     assert!(result["late_reason"].to_string().starts_with("expired"));
     assert!(result["custom"].to_string().contains("?Policy="));
@@ -396,7 +604,7 @@ fn sign_options_are_validated() {
     for (options, expected) in [
         ("#{}", "expiration is required"),
         ("#{ expires_in: 60, expires_at: 1 }", "not both"),
-        ("#{ expires_in: 60, colour: 1 }", "unknown option `colour`"),
+        ("#{ expires_in: 60, colour: 1 }", "unknown field `colour`"),
         ("#{ expires_in: \"soon\" }", "not a duration"),
         (
             "#{ expires_in: 60, hash: \"md5\" }",

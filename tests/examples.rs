@@ -63,7 +63,13 @@ fn assert_verified(signed: &str, public_key: &Path, example: &str) {
         "{example}: {signed}"
     );
     let out = Command::new(assert_cmd::cargo::cargo_bin("cfsign"))
-        .args(["verify", signed, "--public-key"])
+        .args([
+            "verify",
+            signed,
+            "--key-pair-id",
+            KEY_PAIR_ID,
+            "--public-key",
+        ])
         .arg(public_key)
         .output()
         .unwrap();

@@ -215,7 +215,8 @@ fn a_dry_run_of_publishing_and_provisioning_writes_nothing() {
             artifact_id: product.artifact.id, parameters: #{{ TeamName: "x" }} }});
         print(record.status);
         print(dry_run());
-        print(http::put("http://127.0.0.1:9/uploads/a.txt?Signature=secret-ish", "x").planned);
+        print(http::put("https://d111111abcdef8.cloudfront.net/uploads/a.txt?Signature=secret-ish", "x").planned);
+        print(http::get("https://d111111abcdef8.cloudfront.net/a.txt?Signature=secret-ish").planned);
         "#
     );
     let (out, _dir) = run_recipe(&recipe, &["--dry-run"]);
@@ -226,8 +227,9 @@ fn a_dry_run_of_publishing_and_provisioning_writes_nothing() {
         "2. ServiceCatalog CreateProduct",
         "3. ServiceCatalog AssociateProductWithPortfolio",
         "4. ServiceCatalog ProvisionProduct",
-        "PLANNED\ntrue\ntrue",
-        r#"5. HTTP PUT {"url":"http://127.0.0.1:9/uploads/a.txt"}"#,
+        "PLANNED\ntrue\ntrue\ntrue",
+        r#"5. HTTP PUT {"url":"https://d111111abcdef8.cloudfront.net/uploads/a.txt"}"#,
+        r#"6. HTTP GET {"url":"https://d111111abcdef8.cloudfront.net/a.txt"}"#,
     ] {
         assert!(text.contains(expected), "missing {expected}:\n{text}");
     }

@@ -111,6 +111,7 @@ fn signatures_match_or_verify() {
                     &VerifyOptions {
                         at: 0,
                         client_ip: None,
+                        key_pair_id: case["input"]["keyPairId"].as_str().map(str::to_owned),
                     },
                 );
                 assert!(verdict.accepted, "{} {verdict:#?}", case["id"]);

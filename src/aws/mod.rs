@@ -4,6 +4,7 @@
 //! Nothing connects until a recipe first calls AWS, so recipes that only sign need no
 //! credentials.
 
+pub mod cloudfront;
 mod error;
 pub mod plan;
 pub mod wait;
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
+pub use cloudfront::aliases as cloudfront_aliases;
 pub use error::sdk_error;
 pub use plan::{Plan, PlannedCall};
 

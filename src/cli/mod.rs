@@ -1,7 +1,8 @@
 //! The `cfsign` command line: argument parsing (clap) kept apart from running commands.
 //!
 //! Exit codes: 0 success; 1 `verify` found that CloudFront would refuse the URL; 2 an error
-//! (bad input, unreadable key, ...), reported on stderr.
+//! (bad input, unreadable key, ...), reported on stderr; 3 `verify` cannot tell (the client's
+//! address or the key's id is needed to decide).
 
 mod bench;
 mod cookies;
@@ -25,6 +26,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_REJECTED: u8 = 1;
 /// Exit code for any error.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code when `verify` cannot decide from what it was given.
+pub const EXIT_UNDECIDED: u8 = 3;
 
 /// CloudFront signed URLs as a self-service capability.
 #[derive(Debug, Parser)]
@@ -33,9 +36,10 @@ Examples:
   cfsign keygen --out-dir keys/
   cfsign sign https://cdn.example.com/a.jpg --key-pair-id K2JCJMDEHXQW5F \\
       --private-key keys/private_key.pem --expires-in 15m
-  cfsign verify \"$SIGNED_URL\" --public-key keys/public_key.pem
+  cfsign verify \"$SIGNED_URL\" --public-key keys/public_key.pem --key-pair-id K2JCJMDEHXQW5F
 
-Exit codes: 0 success, 1 `verify` says CloudFront would refuse the URL, 2 error.")]
+Exit codes: 0 success, 1 `verify` says CloudFront would refuse the URL, 2 error,
+3 `verify` cannot tell (give --key-pair-id, and --ip for an IP-restricted URL).")]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -71,11 +75,14 @@ Examples:
     /// Explain whether CloudFront would accept a signed URL, and why.
     #[command(after_help = "\
 Examples:
-  cfsign verify \"$URL\" --public-key public_key.pem
-  cfsign verify \"$URL\" --public-key public_key.pem --at 2026-12-01T12:00:00Z --ip 203.0.113.7
-  cfsign verify \"$URL\" --public-key public_key.pem --json | jq .accepted
+  cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F
+  cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F \\
+      --at 2026-12-01T12:00:00Z --ip 203.0.113.7
+  cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F --json | jq .decision
 
-Exits 0 when CloudFront would accept the URL, 1 when it would refuse it (a 403), 2 on error.")]
+Exits 0 when CloudFront would accept the URL, 1 when it would refuse it (a 403), 2 on error,
+3 when it cannot tell: nothing failed, but the key's id (--key-pair-id) or, for an
+IP-restricted URL, the client's address (--ip) is needed to decide.")]
     Verify(verify::VerifyArgs),
     /// Generate a key pair CloudFront accepts (RSA-2048 by default).
     #[command(after_help = "\

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use cfsign::aws::{Aws, AwsOptions};
-use cfsign::script::{self, Limits, RunOptions, Vars};
+use cfsign::script::{self, Limits, RunOptions, SandboxOptions, Vars};
 use clap::{Args, ValueEnum};
 use rhai::Dynamic;
 
@@ -26,6 +26,22 @@ pub struct RunArgs {
     /// Folder of shared modules (default: the stdlib/ beside the recipe's folder, else ./stdlib).
     #[arg(long, value_name = "DIR", env = "CFSIGN_STDLIB")]
     stdlib: Option<PathBuf>,
+    /// The repository the recipe reads files from (products/...); it reads nothing outside it
+    /// (default: the folder above the recipe's folder when it holds stdlib/ or products/, else
+    /// the current directory).
+    #[arg(long, value_name = "DIR", env = "CFSIGN_ROOT")]
+    root: Option<PathBuf>,
+    /// A host http:: may reach besides CloudFront's (*.cloudfront.net and the alternate domain
+    /// names of the account's distributions); `*.example.com` admits its subdomains. Repeatable.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allowed_hosts: Vec<String>,
+    /// The longest lifetime the recipe may give a signed URL or cookie.
+    #[arg(long, value_name = "DURATION", default_value = "1d", value_parser = parse_duration)]
+    max_signature_lifetime: u64,
+    /// Stop the whole run after this long (e.g. 30m), with an error; AWS operations already
+    /// started go on in AWS, and a re-run picks up where this one stopped.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<u64>,
     /// text: the recipe's output as it prints it; json: the recipe's result as JSON on stdout,
     /// its printed lines on stderr.
     #[arg(long, value_enum, default_value = "text")]
@@ -70,6 +86,15 @@ pub fn run(args: &RunArgs) -> Result<u8> {
     let options = RunOptions {
         vars,
         stdlib,
+        sandbox: SandboxOptions {
+            root: args
+                .root
+                .clone()
+                .unwrap_or_else(|| default_root(&args.recipe)),
+            allowed_hosts: args.allowed_hosts.clone(),
+            endpoint_url: args.endpoint_url.clone(),
+            max_signature_lifetime: args.max_signature_lifetime,
+        },
         limits: Limits::default(),
         print: Arc::new(move |line| {
             if json {
@@ -80,10 +105,10 @@ pub fn run(args: &RunArgs) -> Result<u8> {
         }),
         aws: Some(aws.clone()),
     };
-    let result = script::run_file(&args.recipe, &options)?;
+    let result = run_within(args.timeout, &args.recipe, options)?;
     let plan = aws.plan();
     if json {
-        let value: serde_json::Value = rhai::serde::from_dynamic(&result)
+        let value = script::bindings::convert::to_json(&result)
             .map_err(|err| anyhow::anyhow!("the recipe's result is not JSON-shaped: {err}"))?;
         let out = if args.dry_run {
             serde_json::json!({ "result": value, "plan": plan })
@@ -103,6 +128,41 @@ pub fn run(args: &RunArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// Runs the recipe on its own thread and gives up after `timeout` seconds, if given. The run's
+/// thread is left behind: the process exits with the error, and AWS finishes what it started.
+fn run_within(timeout: Option<u64>, recipe: &Path, options: RunOptions) -> Result<Dynamic> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let recipe_path = recipe.to_owned();
+    std::thread::Builder::new()
+        .name("run".into())
+        .spawn(move || {
+            let outcome = script::run_file(&recipe_path, &options).map_err(|e| e.to_string());
+            let _ = sender.send(outcome);
+        })
+        .context("starting the recipe's thread")?;
+    let outcome = match timeout {
+        Some(seconds) => match receiver.recv_timeout(std::time::Duration::from_secs(seconds)) {
+            Ok(outcome) => outcome,
+            Err(_) => bail!(
+                "{} did not finish within --timeout {}; it was stopped (what it had started in \
+                 AWS goes on; re-running the recipe picks up from there)",
+                recipe.display(),
+                humantime::format_duration(std::time::Duration::from_secs(seconds))
+            ),
+        },
+        None => receiver
+            .recv()
+            .context("the recipe's thread stopped without a result")?,
+    };
+    outcome.map_err(anyhow::Error::msg)
+}
+
+fn parse_duration(text: &str) -> Result<u64, String> {
+    cfsign::timespec::parse_duration(text)
+        .map(|d| d.as_secs())
+        .map_err(|e| e.to_string())
+}
+
 fn print_plan(plan: &[cfsign::aws::PlannedCall]) {
     if plan.is_empty() {
         println!("dry run: no changes");
@@ -111,6 +171,25 @@ fn print_plan(plan: &[cfsign::aws::PlannedCall]) {
     println!("dry run: {} change(s) would be made:", plan.len());
     for (index, call) in plan.iter().enumerate() {
         println!("  {}. {call}", index + 1);
+    }
+}
+
+/// The repository a recipe belongs to: the folder above its own when that holds `stdlib/` or
+/// `products/` (recipes/publish.rhai in a checkout), else the current directory.
+fn default_root(recipe: &Path) -> PathBuf {
+    let above = recipe
+        .parent()
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
+        .and_then(|dir| dir.join("..").canonicalize().ok());
+    match above {
+        Some(root) if root.join("stdlib").is_dir() || root.join("products").is_dir() => root,
+        _ => PathBuf::from("."),
     }
 }
 

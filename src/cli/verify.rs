@@ -4,10 +4,10 @@ use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use cfsign::sign::{verify_url, Outcome, VerifyOptions};
+use cfsign::sign::{verify_url, Decision, Outcome, VerifyOptions};
 use clap::Args;
 
-use super::{key_file, time, EXIT_OK, EXIT_REJECTED};
+use super::{key_file, time, EXIT_OK, EXIT_REJECTED, EXIT_UNDECIDED};
 
 /// Arguments of `cfsign verify`.
 #[derive(Debug, Args)]
@@ -17,6 +17,10 @@ pub struct VerifyArgs {
     /// The public key (SPKI PEM) that should be in the distribution's key group.
     #[arg(long, value_name = "FILE")]
     public_key: PathBuf,
+    /// The id CloudFront has for that public key (e.g. K2JCJMDEHXQW5F); without it the verdict
+    /// cannot tell whether the URL's Key-Pair-Id names this key.
+    #[arg(long, value_name = "ID", env = "CFSIGN_KEY_PAIR_ID")]
+    key_pair_id: Option<String>,
     /// Judge the URL at this time instead of now (epoch seconds, RFC 3339 or a date).
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
@@ -28,7 +32,8 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-/// Runs `cfsign verify`; exits 1 when CloudFront would refuse the URL.
+/// Runs `cfsign verify`; exits 1 when CloudFront would refuse the URL, 3 when what was given
+/// cannot tell.
 pub fn run(args: &VerifyArgs) -> Result<u8> {
     let key = key_file::load_public_key(&args.public_key)?;
     let at = match &args.at {
@@ -41,6 +46,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         &VerifyOptions {
             at,
             client_ip: args.ip,
+            key_pair_id: args.key_pair_id.clone(),
         },
     );
     if args.json {
@@ -61,17 +67,21 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
             };
             println!("{:<11} {mark} {}", check.name, check.detail);
         }
-        match verdict.first_failure() {
-            None => println!("verdict     ACCEPTED: CloudFront would serve this URL"),
-            Some(check) => println!(
+        match (verdict.first_failure(), verdict.first_unknown()) {
+            (Some(check), _) => println!(
                 "verdict     REJECTED (403): {} — {}",
                 check.name, check.detail
             ),
+            (None, Some(check)) => println!(
+                "verdict     UNDECIDED: nothing failed, but {} cannot be checked — {}",
+                check.name, check.detail
+            ),
+            (None, None) => println!("verdict     ACCEPTED: CloudFront would serve this URL"),
         }
     }
-    Ok(if verdict.accepted {
-        EXIT_OK
-    } else {
-        EXIT_REJECTED
+    Ok(match verdict.decision {
+        Decision::Accepted => EXIT_OK,
+        Decision::Rejected => EXIT_REJECTED,
+        Decision::Undecided => EXIT_UNDECIDED,
     })
 }

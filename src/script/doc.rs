@@ -90,12 +90,8 @@ fn rhai_type(rust: &str) -> String {
 
 /// Markdown reference of every host module, function and type registered for recipes.
 pub fn reference_markdown() -> String {
-    let engine = super::engine(
-        std::path::Path::new("."),
-        std::path::Path::new("stdlib"),
-        super::Limits::default(),
-        Arc::new(|_| {}),
-    );
+    let limits = super::Limits::default();
+    let engine = super::engine(&[], limits, super::Budget::new(&limits), Arc::new(|_| {}));
     let json = engine
         .gen_fn_metadata_to_json(false)
         .expect("engine metadata always serializes");

@@ -54,6 +54,9 @@ pub enum RecipeError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The run's sandbox could not be set up (e.g. the repository root does not exist).
+    #[error(transparent)]
+    Sandbox(super::SandboxError),
     /// The script failed to parse or failed while running.
     #[error("{0}")]
     Script(Box<ScriptError>),
@@ -121,6 +124,8 @@ impl ScriptError {
         let message = match (current, &host) {
             (_, Some(host)) => host.to_string(),
             (EvalAltResult::ErrorRuntime(value, _), None) => value.to_string(),
+            // The run's shared budget stops a run with its reason as the token.
+            (EvalAltResult::ErrorTerminated(token, _), _) => token.to_string(),
             (EvalAltResult::ErrorTooManyOperations(_), _) => {
                 "the recipe exceeded its operation limit and was stopped (an endless loop?)".into()
             }

@@ -1,8 +1,10 @@
 //! `parallel(items, limit, |item| ...)`: recipe-level concurrency.
 //!
-//! Runs the closure for every item on up to `limit` threads at once. The result keeps the input
-//! order, one map per item: `#{ok: true, value: ...}` or `#{ok: false, error: ..., code: ...}`.
-//! A failing item never loses the others' results; the recipe decides what a failure means.
+//! Runs the closure for every item on up to `limit` threads at once (the calling thread among
+//! them, and never more extra threads than the run's cap leaves, so nested calls share it). The
+//! result keeps the input order, one map per item: `#{ok: true, value: ...}` or `#{ok: false,
+//! error: ..., code: ...}`. A failing item never loses the others' results; the recipe decides
+//! what a failure means. A bug that panics in one item becomes that item's error.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -11,6 +13,7 @@ use rhai::plugin::*;
 use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, NativeCallContext};
 
 use super::host_error::HostError;
+use super::{Limits, RunContext};
 
 /// The most threads one `parallel` call may use.
 pub const MAX_LIMIT: i64 = 64;
@@ -56,22 +59,43 @@ fn run(
     }
     let results: Vec<Mutex<Dynamic>> = items.iter().map(|_| Mutex::new(Dynamic::UNIT)).collect();
     let next = AtomicUsize::new(0);
-    let workers = usize::try_from(limit).unwrap_or(1).min(items.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::SeqCst);
-                let Some(item) = items.get(index) else {
-                    break;
-                };
-                let outcome = callback.call_within_context::<Dynamic>(&context, (item.clone(),));
-                let result = outcome_map(outcome);
-                if let Ok(mut slot) = results[index].lock() {
-                    *slot = result;
-                }
-            });
+    let wanted = usize::try_from(limit).unwrap_or(1).min(items.len());
+    // The calling thread works too; the extra threads come out of the run's cap.
+    let reservation =
+        RunContext::of(&context).map(|run| run.budget.reserve_threads(wanted.saturating_sub(1)));
+    let extra = reservation
+        .as_ref()
+        .map_or(wanted.saturating_sub(1), |r| r.granted());
+    let work = || loop {
+        let index = next.fetch_add(1, Ordering::SeqCst);
+        let Some(item) = items.get(index) else {
+            break;
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            callback.call_within_context::<Dynamic>(&context, (item.clone(),))
+        }));
+        let result = match outcome {
+            Ok(outcome) => outcome_map(outcome),
+            Err(_) => panicked(),
+        };
+        if let Ok(mut slot) = results[index].lock() {
+            *slot = result;
         }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..extra {
+            let worker = std::thread::Builder::new()
+                .name("parallel".into())
+                .stack_size(Limits::THREAD_STACK_SIZE)
+                .spawn_scoped(scope, work);
+            // A thread the system cannot give just leaves more work to the others.
+            if worker.is_err() {
+                break;
+            }
+        }
+        work();
     });
+    drop(reservation);
     Ok(results
         .into_iter()
         .map(|slot| slot.into_inner().unwrap_or(Dynamic::UNIT))
@@ -104,6 +128,18 @@ fn outcome_map(outcome: Result<Dynamic, Box<EvalAltResult>>) -> Dynamic {
             }
         }
     }
+    Dynamic::from_map(map)
+}
+
+/// The result of an item whose host code panicked: an error, not the end of the run.
+fn panicked() -> Dynamic {
+    let mut map = Map::new();
+    map.insert("ok".into(), false.into());
+    map.insert("code".into(), "InternalError".into());
+    map.insert(
+        "error".into(),
+        "cfsign hit an internal error on this item (a bug: please report it)".into(),
+    );
     Dynamic::from_map(map)
 }
 

@@ -106,6 +106,31 @@ pub enum ResourceError {
     /// Not an IPv4 address or CIDR range.
     #[error("`{0}` is not an IPv4 address or CIDR range (e.g. 203.0.113.0/24); CloudFront policies accept IPv4 only")]
     IpRange(String),
+    /// A custom policy's resource would be taken from a URL holding `*` or `?`, which CloudFront
+    /// reads as wildcards (a `%2A` in the path decodes to `*`; the query starts with `?`).
+    #[error("`{url}` holds `{character}`, which CloudFront reads as a wildcard in a custom policy's resource, so the signature would grant more than this URL; pass the pattern you mean to grant explicitly (`--resource` on the command line, `resource` in a recipe)")]
+    WildcardInUrl {
+        /// The normalised URL.
+        url: String,
+        /// The wildcard character found.
+        character: char,
+    },
+    /// A path segment that is `.` or `..` (raw or percent-encoded), which clients and servers
+    /// resolve differently, so a prefix check on it proves nothing.
+    #[error("`{url}` has a `{segment}` path segment (raw or percent-encoded); sign the resolved path instead")]
+    DotSegment {
+        /// The input.
+        url: String,
+        /// The segment as written.
+        segment: String,
+    },
+    /// A percent-encoded `/`, or a backslash raw or encoded, in a path segment: some clients and
+    /// origins treat it as a separator, so the signed path and the served path could differ.
+    #[error("`{url}` has a path separator inside a path segment (`%2F`, `%5C` or `\\`); sign the path with plain `/` separators")]
+    EncodedSeparator {
+        /// The input.
+        url: String,
+    },
     /// Not a CloudFront key id.
     #[error("`{0}` is not a CloudFront key pair id: expected upper-case letters and digits, like K2JCJMDEHXQW5F (the public key id in CloudFront)")]
     KeyPairId(String),
@@ -143,14 +168,16 @@ pub fn normalize_url(url: &str) -> Result<String, ResourceError> {
     };
     let mut out = String::with_capacity(url.len() + 16);
     out.push_str(origin);
-    encode_path(path, &mut out);
+    encode_path(url, path, &mut out)?;
     if let Some(query) = query {
         encode_query(url, query, &mut out)?;
     }
     Ok(out)
 }
 
-fn encode_path(path: &str, out: &mut String) {
+/// Re-encodes each path segment, refusing the segments a client or an origin could resolve to
+/// another path than the one signed: `.`, `..` and encoded separators.
+fn encode_path(url: &str, path: &str, out: &mut String) -> Result<(), ResourceError> {
     for (index, segment) in path.split('/').enumerate() {
         if index > 0 {
             out.push('/');
@@ -159,9 +186,35 @@ fn encode_path(path: &str, out: &mut String) {
             continue;
         }
         match decode_component(segment) {
-            Some(decoded) => out.extend(utf8_percent_encode(&decoded, COMPONENT)),
+            Some(decoded) => {
+                if decoded == "." || decoded == ".." {
+                    return Err(ResourceError::DotSegment {
+                        url: url.to_owned(),
+                        segment: segment.to_owned(),
+                    });
+                }
+                if decoded.contains(['/', '\\']) {
+                    return Err(ResourceError::EncodedSeparator {
+                        url: url.to_owned(),
+                    });
+                }
+                out.extend(utf8_percent_encode(&decoded, COMPONENT));
+            }
             None => out.extend(utf8_percent_encode(segment, COMPONENT)),
         }
+    }
+    Ok(())
+}
+
+/// Errors when a normalised URL holds a character CloudFront reads as a wildcard in a custom
+/// policy's `Resource`, so that a URL never silently becomes a pattern.
+pub fn check_no_wildcards(url: &str) -> Result<(), ResourceError> {
+    match url.chars().find(|c| matches!(c, '*' | '?')) {
+        Some(character) => Err(ResourceError::WildcardInUrl {
+            url: url.to_owned(),
+            character,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -384,6 +437,54 @@ mod tests {
         assert!(matches!(
             normalize_url("https://b\u{fc}cher.example/a"),
             Err(ResourceError::NonAsciiHost { ascii_host, .. }) if ascii_host == "xn--bcher-kva.example"
+        ));
+    }
+
+    #[test]
+    fn dot_segments_and_encoded_separators_are_refused() {
+        for url in [
+            "https://h/teams/acme/../other/a.jpg",
+            "https://h/teams/acme/%2e%2e/other/a.jpg",
+            "https://h/teams/acme/%2E./other/a.jpg",
+            "https://h/teams/./acme/a.jpg",
+            "https://h/teams/acme/%2e",
+        ] {
+            assert!(
+                matches!(normalize_url(url), Err(ResourceError::DotSegment { .. })),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://h/teams/acme%2F..%2Fother/a.jpg",
+            "https://h/teams/acme%2fother",
+            "https://h/teams/acme%5Cother",
+        ] {
+            assert!(
+                matches!(
+                    normalize_url(url),
+                    Err(ResourceError::EncodedSeparator { .. })
+                ),
+                "{url}"
+            );
+        }
+        // Dots inside a name, and encoded slashes in the query, are ordinary.
+        assert_eq!(norm("https://h/a/..b/c..d/.e"), "https://h/a/..b/c..d/.e");
+        assert_eq!(
+            norm("https://h/a?next=%2F..%2Fb"),
+            "https://h/a?next=%2F..%2Fb"
+        );
+    }
+
+    #[test]
+    fn wildcard_characters_in_a_url_are_found() {
+        assert!(check_no_wildcards("https://h/teams/acme/a.jpg").is_ok());
+        assert!(matches!(
+            check_no_wildcards(&norm("https://h/teams/acme/%2A")),
+            Err(ResourceError::WildcardInUrl { character: '*', .. })
+        ));
+        assert!(matches!(
+            check_no_wildcards(&norm("https://h/a.jpg?size=1")),
+            Err(ResourceError::WildcardInUrl { character: '?', .. })
         ));
     }
 

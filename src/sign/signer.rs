@@ -226,7 +226,9 @@ impl Signer {
     /// (`Expires=`); otherwise it is custom (`Policy=`) and `url` must match the pattern.
     ///
     /// The URL is normalised first (see [`resource`](super::resource)): the result is the URL to
-    /// hand out, and the string the signature covers.
+    /// hand out, and the string the signature covers. A custom policy without a `resource`
+    /// takes the URL as its resource, so a URL holding `*` or `?` (which CloudFront reads as
+    /// wildcards there) is refused: a URL never silently becomes a pattern.
     pub fn sign_url(
         &self,
         url: &str,
@@ -240,7 +242,11 @@ impl Signer {
                 pattern.check(&url)?;
                 self.sign(conditions.policy_for(pattern.as_str())?, false)?
             }
-            None => self.sign(conditions.policy_for(&url)?, conditions.is_plain())?,
+            None if conditions.is_plain() => self.sign(conditions.policy_for(&url)?, true)?,
+            None => {
+                resource::check_no_wildcards(&url)?;
+                self.sign(conditions.policy_for(&url)?, false)?
+            }
         };
         let mut out = url;
         self.append_query(&signature, &mut out);
@@ -343,5 +349,88 @@ impl ScopedSigner {
         out.push(if out.contains('?') { '&' } else { '?' });
         out.push_str(&self.suffix);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{self, KeyType};
+    use crate::sign::ResourceError;
+
+    fn signer() -> Signer {
+        let key = Arc::new(keys::generate(KeyType::EcdsaP256).unwrap());
+        Signer::new(key, "K2JCJMDEHXQW5F").unwrap()
+    }
+
+    fn restricted() -> Conditions {
+        Conditions {
+            expires: 2_000_000_000,
+            starts: None,
+            source_ip: Some("203.0.113.0/24".into()),
+        }
+    }
+
+    #[test]
+    fn a_custom_policy_never_takes_a_wildcard_from_the_url() {
+        let signer = signer();
+        for url in [
+            "https://h/teams/acme/%2A",
+            "https://h/teams/acme/*",
+            "https://h/teams/acme/a.jpg?size=1",
+        ] {
+            let err = signer.sign_url(url, None, &restricted()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    SignError::Resource(ResourceError::WildcardInUrl { .. })
+                ),
+                "{url}: {err}"
+            );
+            assert!(err.to_string().contains("--resource"), "{err}");
+        }
+        // Canned: CloudFront rebuilds the policy from the request URL, so nothing widens.
+        let canned = signer
+            .sign_url(
+                "https://h/teams/acme/%2A",
+                None,
+                &Conditions::expiring_at(2_000_000_000),
+            )
+            .unwrap();
+        assert!(canned.contains("Expires=2000000000"), "{canned}");
+        // A pattern given explicitly is the caller's choice.
+        let explicit = signer
+            .sign_url(
+                "https://h/teams/acme/a.jpg?size=1",
+                Some("https://h/teams/acme/*"),
+                &restricted(),
+            )
+            .unwrap();
+        assert!(explicit.contains("Policy="), "{explicit}");
+    }
+
+    #[test]
+    fn scope_checks_run_on_the_resolved_path() {
+        let signer = signer();
+        let scoped = signer
+            .scope(
+                "https://h/teams/acme/*",
+                &Conditions::expiring_at(2_000_000_000),
+            )
+            .unwrap();
+        for escape in [
+            "https://h/teams/acme/%2e%2e/other/secret.pdf",
+            "https://h/teams/acme/../other/secret.pdf",
+            "https://h/teams/acme/..%2Fother/secret.pdf",
+        ] {
+            assert!(scoped.sign_url(escape).is_err(), "{escape}");
+            assert!(
+                signer
+                    .sign_url(escape, Some("https://h/teams/acme/*"), &restricted())
+                    .is_err(),
+                "{escape}"
+            );
+        }
+        assert!(scoped.sign_url("https://h/teams/acme/a.jpg").is_ok());
     }
 }

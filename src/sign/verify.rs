@@ -4,7 +4,7 @@
 //! outcome and a sentence a person can act on.
 
 use std::net::Ipv4Addr;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -14,13 +14,17 @@ use super::resource::{ResourcePattern, SIGNING_PARAMETERS};
 use super::signer::HashAlgorithm;
 use crate::keys::PublicKey;
 
-/// The moment and the client a URL is judged for.
-#[derive(Debug, Clone, Copy)]
+/// The moment, the client and the key a URL is judged for.
+#[derive(Debug, Clone, Default)]
 pub struct VerifyOptions {
     /// The request time, epoch seconds.
     pub at: u64,
     /// The client address, when known; an IP-restricted policy is otherwise undecided.
     pub client_ip: Option<Ipv4Addr>,
+    /// The id CloudFront has for the public key given (its public key id, e.g.
+    /// `K2JCJMDEHXQW5F`). CloudFront checks the signature with the key the URL's `Key-Pair-Id`
+    /// names, so without this the verdict cannot tell whether the given key is that one.
+    pub key_pair_id: Option<String>,
 }
 
 /// The result of one check.
@@ -38,7 +42,7 @@ pub enum Outcome {
 /// One check CloudFront makes, with an explanation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// Short name: `parameters`, `policy`, `signature`, `resource`, `time`, `ip`.
+    /// Short name: `parameters`, `policy`, `key-pair-id`, `signature`, `resource`, `time`, `ip`.
     pub name: &'static str,
     /// What CloudFront would decide.
     pub outcome: Outcome,
@@ -46,10 +50,25 @@ pub struct Check {
     pub detail: String,
 }
 
+/// What CloudFront would do with the URL, as far as the given facts tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Every check passed: CloudFront would serve the URL.
+    Accepted,
+    /// A check failed: CloudFront would answer 403.
+    Rejected,
+    /// Nothing failed, but a check could not be decided from what was given (the client's
+    /// address for an IP-restricted policy, or the key's id): no promise either way.
+    Undecided,
+}
+
 /// The full explanation for one signed URL.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
-    /// True when no check failed (an undecided IP check does not count as a failure).
+    /// The decision: accepted only when every check passed.
+    pub decision: Decision,
+    /// True only when [`Verdict::decision`] is [`Decision::Accepted`].
     pub accepted: bool,
     /// The URL without its signing parameters: what the policy's resource must cover.
     pub resource_url: String,
@@ -67,6 +86,22 @@ impl Verdict {
     /// The first failed check, if any: the reason for a 403.
     pub fn first_failure(&self) -> Option<&Check> {
         self.checks.iter().find(|c| c.outcome == Outcome::Fail)
+    }
+
+    /// The first check that could not be decided, if any.
+    pub fn first_unknown(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| c.outcome == Outcome::Unknown)
+    }
+
+    fn decide(&mut self) {
+        self.decision = if self.first_failure().is_some() {
+            Decision::Rejected
+        } else if self.first_unknown().is_some() {
+            Decision::Undecided
+        } else {
+            Decision::Accepted
+        };
+        self.accepted = self.decision == Decision::Accepted;
     }
 }
 
@@ -137,6 +172,7 @@ fn check(name: &'static str, outcome: Outcome, detail: impl Into<String>) -> Che
 pub fn verify_url(signed_url: &str, key: &PublicKey, options: &VerifyOptions) -> Verdict {
     let (resource_url, params) = split_signed_url(signed_url);
     let mut verdict = Verdict {
+        decision: Decision::Rejected,
         accepted: false,
         resource_url,
         policy_kind: None,
@@ -182,13 +218,16 @@ pub fn verify_url(signed_url: &str, key: &PublicKey, options: &VerifyOptions) ->
 
     verdict
         .checks
+        .push(key_pair_id_check(&params, options.key_pair_id.as_deref()));
+    verdict
+        .checks
         .push(signature_check(&params, &policy_json, key));
     verdict
         .checks
         .push(resource_check(&policy, &verdict.resource_url, canned));
     verdict.checks.push(time_check(&policy, options.at));
     verdict.checks.push(ip_check(&policy, options.client_ip));
-    verdict.accepted = verdict.first_failure().is_none();
+    verdict.decide();
     verdict
 }
 
@@ -237,6 +276,35 @@ fn read_policy(params: &Parameters<'_>, resource_url: &str) -> Result<(Policy, V
     Ok((policy, json))
 }
 
+fn key_pair_id_check(params: &Parameters<'_>, given: Option<&str>) -> Check {
+    let named = params.key_pair_id.unwrap_or_default();
+    match given {
+        None => check(
+            "key-pair-id",
+            Outcome::Unknown,
+            format!(
+                "the URL names key pair id {named}: CloudFront checks the signature with the \
+                 public key it has under that id, so the given key must be {named} in a trusted \
+                 key group (give the key's id to check it: --key-pair-id, or key_pair_id in a recipe)"
+            ),
+        ),
+        Some(id) if id == named => check(
+            "key-pair-id",
+            Outcome::Pass,
+            format!("the URL names {named}, the id of the given key"),
+        ),
+        Some(id) => check(
+            "key-pair-id",
+            Outcome::Fail,
+            format!(
+                "the URL names key pair id {named}, but the given key is {id}: CloudFront checks \
+                 the signature with {named}'s public key (sign with --key-pair-id {id}, or verify \
+                 with {named}'s public key)"
+            ),
+        ),
+    }
+}
+
 fn signature_check(params: &Parameters<'_>, policy_json: &[u8], key: &PublicKey) -> Check {
     let Some(hash) = HashAlgorithm::from_parameter(params.hash_algorithm) else {
         return check(
@@ -260,9 +328,8 @@ fn signature_check(params: &Parameters<'_>, policy_json: &[u8], key: &PublicKey)
             "signature",
             Outcome::Pass,
             format!(
-                "valid {} {hash} signature for this public key (Key-Pair-Id {} must name it in the key group)",
-                key.algorithm(),
-                params.key_pair_id.unwrap_or_default()
+                "valid {} {hash} signature for the given public key",
+                key.algorithm()
             ),
         )
     } else {
@@ -366,8 +433,15 @@ fn ip_check(policy: &Policy, client_ip: Option<Ipv4Addr>) -> Check {
     }
 }
 
+/// An instant as RFC 3339; one past year 9999 (which RFC 3339 cannot write) as epoch seconds.
 fn rfc3339(epoch: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(epoch)).to_string()
+    i64::try_from(epoch)
+        .ok()
+        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+        .map_or_else(
+            || format!("epoch {epoch} (after the year 9999)"),
+            |timestamp| timestamp.to_string(),
+        )
 }
 
 /// A duration rounded to what a person needs: minutes past an hour, hours past a day.
@@ -378,4 +452,98 @@ fn human(seconds: u64) -> String {
         s => s,
     };
     humantime::format_duration(Duration::from_secs(rounded)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::keys::{self, KeyType};
+    use crate::sign::{Conditions, Signer};
+
+    const ID: &str = "K2JCJMDEHXQW5F";
+
+    fn signed(conditions: &Conditions, resource: Option<&str>) -> (String, PublicKey) {
+        let key = Arc::new(keys::generate(KeyType::EcdsaP256).unwrap());
+        let public = key.public_key().unwrap();
+        let url = Signer::new(key, ID)
+            .unwrap()
+            .sign_url("https://h/a.jpg", resource, conditions)
+            .unwrap();
+        (url, public)
+    }
+
+    fn options(key_pair_id: Option<&str>, client_ip: Option<&str>) -> VerifyOptions {
+        VerifyOptions {
+            at: 1_000,
+            client_ip: client_ip.map(|ip| ip.parse().unwrap()),
+            key_pair_id: key_pair_id.map(str::to_owned),
+        }
+    }
+
+    fn outcome(verdict: &Verdict, name: &str) -> Outcome {
+        verdict
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .outcome
+    }
+
+    #[test]
+    fn the_key_pair_id_is_checked_against_the_given_key() {
+        let (url, public) = signed(&Conditions::expiring_at(2_000), None);
+        let right = verify_url(&url, &public, &options(Some(ID), None));
+        assert_eq!(right.decision, Decision::Accepted, "{right:#?}");
+        assert!(right.accepted);
+
+        let wrong = verify_url(&url, &public, &options(Some("K3OTHERKEY"), None));
+        assert_eq!(wrong.decision, Decision::Rejected);
+        assert_eq!(outcome(&wrong, "key-pair-id"), Outcome::Fail);
+        assert!(wrong.first_failure().unwrap().detail.contains("K3OTHERKEY"));
+
+        let unknown = verify_url(&url, &public, &options(None, None));
+        assert_eq!(unknown.decision, Decision::Undecided);
+        assert!(!unknown.accepted);
+        let detail = &unknown.first_unknown().unwrap().detail;
+        assert!(detail.contains(&format!("must be {ID}")), "{detail}");
+    }
+
+    #[test]
+    fn an_ip_restricted_url_without_the_client_address_is_undecided() {
+        let conditions = Conditions {
+            expires: 2_000,
+            starts: None,
+            source_ip: Some("203.0.113.0/24".into()),
+        };
+        let (url, public) = signed(&conditions, Some("https://h/*"));
+        let undecided = verify_url(&url, &public, &options(Some(ID), None));
+        assert_eq!(undecided.decision, Decision::Undecided);
+        assert_eq!(outcome(&undecided, "ip"), Outcome::Unknown);
+        let inside = verify_url(&url, &public, &options(Some(ID), Some("203.0.113.9")));
+        assert_eq!(inside.decision, Decision::Accepted);
+        let outside = verify_url(&url, &public, &options(Some(ID), Some("198.51.100.1")));
+        assert_eq!(outside.decision, Decision::Rejected);
+    }
+
+    #[test]
+    fn dates_past_the_year_9999_are_reported_not_panicked_on() {
+        for expires in [253_402_300_800u64, i64::MAX as u64, u64::MAX] {
+            let url = format!("https://h/a.jpg?Expires={expires}&Signature=AAAA&Key-Pair-Id={ID}");
+            let public = keys::generate(KeyType::EcdsaP256)
+                .unwrap()
+                .public_key()
+                .unwrap();
+            let verdict = verify_url(&url, &public, &options(Some(ID), None));
+            let time = verdict.checks.iter().find(|c| c.name == "time").unwrap();
+            assert!(
+                time.detail.contains("after the year 9999"),
+                "{}",
+                time.detail
+            );
+            assert_eq!(verdict.decision, Decision::Rejected);
+        }
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    }
 }

@@ -214,6 +214,12 @@ impl Walkthrough {
                 self.key_of = Some(name);
             }
         }
+        // Once the reader holds a team's key, the placeholder id is that key's id.
+        if let Some(name) = self.key_of.clone() {
+            if let Some(team) = self.team(&name) {
+                text = text.replace(EXAMPLE_KEY_PAIR_ID, &team.key_pair_id);
+            }
+        }
         text
     }
 

@@ -1,17 +1,46 @@
-//! Reaching the run's [`Aws`] from a host function, and the conventions every AWS binding
-//! shares: errors as host errors at the call, dry-run recording for mutating calls.
+//! Reaching the run's [`Aws`] and sandbox from a host function, and the conventions every AWS
+//! binding shares: errors as host errors at the call, dry-run recording for mutating calls,
+//! repository files read through the sandbox.
 
 use rhai::{EvalAltResult, NativeCallContext};
 use serde_json::Value;
 
 use crate::aws::{sdk_error, Aws, PlannedCall};
-use crate::script::HostError;
+use crate::script::{HostError, RunContext, Sandbox};
 
-/// The run's AWS access (set as the engine's default tag).
+/// The run's context (set as the engine's default tag).
+pub fn run_context(context: &NativeCallContext) -> Result<RunContext, Box<EvalAltResult>> {
+    RunContext::of(context).ok_or_else(|| {
+        HostError::new(
+            "engine",
+            "configure",
+            "NotConfigured",
+            "this engine was built without a run context",
+        )
+        .raise(context)
+    })
+}
+
+/// The run's sandbox.
+pub fn sandbox(context: &NativeCallContext) -> Result<std::sync::Arc<Sandbox>, Box<EvalAltResult>> {
+    run_context(context).map(|run| run.sandbox)
+}
+
+/// The caller's AWS account id (STS `GetCallerIdentity`, once per run).
+pub fn caller_account(context: &NativeCallContext) -> Result<String, Box<EvalAltResult>> {
+    let run = run_context(context)?;
+    let aws = aws(context)?;
+    run.account(|| {
+        aws.block_on(aws.sts().get_caller_identity().send())
+            .map(|out| out.account().unwrap_or_default().to_owned())
+            .map_err(|e| fail(context, "STS", "GetCallerIdentity", e))
+    })
+}
+
+/// The run's AWS access.
 pub fn aws(context: &NativeCallContext) -> Result<Aws, Box<EvalAltResult>> {
-    context
-        .tag()
-        .and_then(|tag| tag.clone().try_cast::<Aws>())
+    RunContext::of(context)
+        .and_then(|run| run.aws)
         .ok_or_else(|| {
             HostError::new(
                 "aws",
@@ -25,7 +54,7 @@ pub fn aws(context: &NativeCallContext) -> Result<Aws, Box<EvalAltResult>> {
 
 /// The run's AWS access if it has any (recipes that only sign have none).
 pub fn aws_if_configured(context: &NativeCallContext) -> Option<Aws> {
-    context.tag().and_then(|tag| tag.clone().try_cast::<Aws>())
+    RunContext::of(context).and_then(|run| run.aws)
 }
 
 /// What a recipe can ask about its run.
@@ -102,14 +131,18 @@ where
         .map_err(|e| fail(context, service, operation, e))
 }
 
-/// Reads a file a recipe named (a template), as a positioned host error when it cannot.
+/// Reads a repository file a recipe named (a template), through the sandbox: relative to the
+/// repository root, and never outside it. A positioned host error when it cannot.
 pub fn read_file(
     context: &NativeCallContext,
     service: &str,
     operation: &str,
     path: &str,
 ) -> Result<Vec<u8>, Box<EvalAltResult>> {
-    std::fs::read(path).map_err(|e| {
+    let file = sandbox(context)?
+        .file(path)
+        .map_err(|e| not_allowed(context, service, operation, e))?;
+    std::fs::read(&file).map_err(|e| {
         invalid(
             context,
             service,
@@ -117,6 +150,16 @@ pub fn read_file(
             format!("cannot read {path}: {e}"),
         )
     })
+}
+
+/// A positioned host error for something the sandbox refuses (code `NotAllowed`).
+pub fn not_allowed(
+    context: &NativeCallContext,
+    service: &str,
+    operation: &str,
+    refusal: impl std::fmt::Display,
+) -> Box<EvalAltResult> {
+    HostError::new(service, operation, "NotAllowed", refusal.to_string()).raise(context)
 }
 
 /// [`read_file`] as text.

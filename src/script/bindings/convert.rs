@@ -6,16 +6,80 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::aws_context::invalid;
+use crate::script::Limits;
 
-/// Reads a recipe's option map into `T` (which should deny unknown fields).
+/// Reads a recipe's option map into `T` (which should deny unknown fields). A wrong option is
+/// an error naming it: ``bad options: `ip`: expected a string, got an integer``.
 pub fn options<T: DeserializeOwned>(
     context: &NativeCallContext,
     service: &str,
     operation: &str,
     map: Map,
 ) -> Result<T, Box<EvalAltResult>> {
-    rhai::serde::from_dynamic(&Dynamic::from_map(map))
+    from_value(&Dynamic::from_map(map))
         .map_err(|e| invalid(context, service, operation, format!("bad options: {e}")))
+}
+
+/// Reads a recipe value into `T`, refusing values nested deeper than
+/// [`Limits::MAX_VALUE_DEPTH`] before anything recurses through them. The error names the
+/// field at fault.
+pub fn from_value<T: DeserializeOwned>(value: &Dynamic) -> Result<T, String> {
+    check_depth(value)?;
+    serde_path_to_error::deserialize(rhai::serde::DynamicDeserializer::new(value)).map_err(|e| {
+        let path = e.path().to_string();
+        let reason = describe(e.inner());
+        if path == "." || reason.contains(&format!("`{path}`")) {
+            reason
+        } else {
+            format!("`{path}`: {reason}")
+        }
+    })
+}
+
+/// A recipe value as JSON (for results, items and parameters), depth-checked like
+/// [`from_value`].
+pub fn to_json(value: &Dynamic) -> Result<Value, String> {
+    from_value(value)
+}
+
+/// Rhai's deserializer words a type mismatch as "Output type incorrect: X (expecting Y)" and
+/// serde's own messages (unknown fields) as syntax errors; say them plainly.
+fn describe(err: &rhai::EvalAltResult) -> String {
+    match err {
+        rhai::EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => {
+            format!("expected {expected}, got {actual}")
+        }
+        rhai::EvalAltResult::ErrorParsing(
+            rhai::ParseErrorType::BadInput(rhai::LexError::ImproperSymbol(_, message)),
+            _,
+        ) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Errors when arrays and maps nest deeper than [`Limits::MAX_VALUE_DEPTH`]. The walk stops at
+/// that depth, so a hostile value cannot exhaust the stack here either.
+pub fn check_depth(value: &Dynamic) -> Result<(), String> {
+    fn within(value: &Dynamic, depth: usize) -> bool {
+        if depth > Limits::MAX_VALUE_DEPTH {
+            return false;
+        }
+        if let Some(array) = value.read_lock::<rhai::Array>() {
+            return array.iter().all(|item| within(item, depth + 1));
+        }
+        if let Some(map) = value.read_lock::<Map>() {
+            return map.values().all(|item| within(item, depth + 1));
+        }
+        true
+    }
+    if within(value, 1) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the value nests arrays or maps more than {} levels deep",
+            Limits::MAX_VALUE_DEPTH
+        ))
+    }
 }
 
 /// A JSON object as a Rhai map (anything else as an empty map).

@@ -1,10 +1,10 @@
 //! `files::`: reading the repository's own files (a product's `product.json`), relative to the
-//! directory cfsign runs in, as templates are.
+//! repository root, as templates are. Nothing outside the root can be read (see the sandbox).
 
 use rhai::plugin::*;
 use rhai::EvalAltResult;
 
-use super::aws_context::read_text;
+use super::aws_context::{read_text, sandbox};
 use super::convert::to_dynamic;
 
 /// Files.
@@ -36,8 +36,11 @@ pub mod files_module {
         Ok(to_dynamic(value))
     }
 
-    /// Whether a file exists at `path`.
-    pub fn exists(path: &str) -> bool {
-        std::path::Path::new(path).is_file()
+    /// Whether a file exists at `path` inside the repository (a file outside it never does).
+    #[rhai_fn(return_raw)]
+    pub fn exists(context: NativeCallContext, path: &str) -> Result<bool, Box<EvalAltResult>> {
+        Ok(sandbox(&context)?
+            .file(path)
+            .is_ok_and(|file| file.is_file()))
     }
 }

@@ -1,14 +1,45 @@
 //! `s3::`: objects and content-addressed template uploads.
+//!
+//! Every call names the caller's account as the bucket's expected owner
+//! (`ExpectedBucketOwner`): a bucket of the same name in another account (a squatted
+//! `cfsign-artifacts-<account>`) is refused by S3 instead of being written to or read from.
 
 use rhai::plugin::*;
 use rhai::{EvalAltResult, Map};
 use serde_json::json;
 
-use super::aws_context::{aws, fail, invalid, planned, read_file};
+use super::aws_context::{aws, caller_account, fail, invalid, planned, read_file};
 
 fn sha256_hex(data: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An object's bytes, content type and ETag, read as from a bucket `owner` owns.
+fn read_object(
+    context: &NativeCallContext,
+    aws: &crate::aws::Aws,
+    owner: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<(Vec<u8>, String, String), Box<EvalAltResult>> {
+    let out = aws
+        .block_on(
+            aws.s3()
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .expected_bucket_owner(owner)
+                .send(),
+        )
+        .map_err(|e| fail(context, "S3", "GetObject", e))?;
+    let content_type = out.content_type().unwrap_or_default().to_owned();
+    let etag = out.e_tag().unwrap_or_default().to_owned();
+    let bytes = aws
+        .block_on(out.body.collect())
+        .map_err(|e| invalid(context, "S3", "GetObject", format!("reading the body: {e}")))?
+        .into_bytes();
+    Ok((bytes.to_vec(), content_type, etag))
 }
 
 /// S3 objects.
@@ -16,19 +47,37 @@ fn sha256_hex(data: &[u8]) -> String {
 pub mod s3_module {
     use super::*;
 
-    /// Creates `bucket` unless it already exists and is yours (idempotent).
+    /// Creates `bucket` unless it already exists and is yours (idempotent). A bucket of that
+    /// name owned by another account is an error, never used.
     #[rhai_fn(return_raw)]
     pub fn create_bucket(
         context: NativeCallContext,
         bucket: &str,
     ) -> Result<bool, Box<EvalAltResult>> {
         let aws = aws(&context)?;
+        let owner = caller_account(&context)?;
         let client = aws.s3();
-        if aws
-            .block_on(client.head_bucket().bucket(bucket).send())
-            .is_ok()
-        {
-            return Ok(false);
+        match aws.block_on(
+            client
+                .head_bucket()
+                .bucket(bucket)
+                .expected_bucket_owner(&owner)
+                .send(),
+        ) {
+            Ok(_) => return Ok(false),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {}
+            Err(err) => {
+                return Err(invalid(
+                    &context,
+                    "S3",
+                    "HeadBucket",
+                    format!(
+                        "bucket {bucket} exists but is not this account's ({owner}), or cannot \
+                         be read ({}); choose another bucket name",
+                        crate::aws::sdk_error("S3", "HeadBucket", err).code
+                    ),
+                ))
+            }
         }
         if planned(&aws, "S3", "CreateBucket", json!({ "Bucket": bucket })) {
             return Ok(true);
@@ -59,6 +108,7 @@ pub mod s3_module {
         options: Map,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
+        let owner = caller_account(&context)?;
         let content_type = options.get("content_type").map(|v| v.to_string());
         let mut result = Map::new();
         if planned(
@@ -74,6 +124,7 @@ pub mod s3_module {
             .put_object()
             .bucket(bucket)
             .key(key)
+            .expected_bucket_owner(&owner)
             .body(body.as_bytes().to_vec().into());
         if let Some(content_type) = content_type {
             request = request.content_type(content_type);
@@ -97,22 +148,8 @@ pub mod s3_module {
         key: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let out = aws
-            .block_on(aws.s3().get_object().bucket(bucket).key(key).send())
-            .map_err(|e| fail(&context, "S3", "GetObject", e))?;
-        let content_type = out.content_type().unwrap_or_default().to_owned();
-        let etag = out.e_tag().unwrap_or_default().to_owned();
-        let bytes = aws
-            .block_on(out.body.collect())
-            .map_err(|e| {
-                invalid(
-                    &context,
-                    "S3",
-                    "GetObject",
-                    format!("reading the body: {e}"),
-                )
-            })?
-            .into_bytes();
+        let owner = caller_account(&context)?;
+        let (bytes, content_type, etag) = read_object(&context, &aws, &owner, bucket, key)?;
         let mut map = Map::new();
         map.insert(
             "body".into(),
@@ -131,7 +168,15 @@ pub mod s3_module {
         key: &str,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        match aws.block_on(aws.s3().head_object().bucket(bucket).key(key).send()) {
+        let owner = caller_account(&context)?;
+        match aws.block_on(
+            aws.s3()
+                .head_object()
+                .bucket(bucket)
+                .key(key)
+                .expected_bucket_owner(&owner)
+                .send(),
+        ) {
             Ok(out) => {
                 let mut map = Map::new();
                 map.insert(
@@ -156,6 +201,7 @@ pub mod s3_module {
         key: &str,
     ) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
+        let owner = caller_account(&context)?;
         if planned(
             &aws,
             "S3",
@@ -164,8 +210,15 @@ pub mod s3_module {
         ) {
             return Ok(());
         }
-        aws.block_on(aws.s3().delete_object().bucket(bucket).key(key).send())
-            .map_err(|e| fail(&context, "S3", "DeleteObject", e))?;
+        aws.block_on(
+            aws.s3()
+                .delete_object()
+                .bucket(bucket)
+                .key(key)
+                .expected_bucket_owner(&owner)
+                .send(),
+        )
+        .map_err(|e| fail(&context, "S3", "DeleteObject", e))?;
         Ok(())
     }
 
@@ -177,12 +230,14 @@ pub mod s3_module {
         prefix: &str,
     ) -> Result<rhai::Array, Box<EvalAltResult>> {
         let aws = aws(&context)?;
+        let owner = caller_account(&context)?;
         let pages = aws
             .block_on(
                 aws.s3()
                     .list_objects_v2()
                     .bucket(bucket)
                     .prefix(prefix)
+                    .expected_bucket_owner(&owner)
                     .into_paginator()
                     .send()
                     .collect::<Result<Vec<_>, _>>(),
@@ -198,7 +253,8 @@ pub mod s3_module {
 
     /// Uploads the file at `path` under `prefix/`, named by its content hash, unless that object
     /// already exists: the same template is never uploaded twice and a changed one gets a new
-    /// key. Returns `#{key, url, sha256, uploaded}`.
+    /// key. An object already there is read back and must hold exactly this content (its hash
+    /// is its name), or the upload fails. Returns `#{key, url, sha256, uploaded}`.
     ///
     /// ```rhai
     /// let t = s3::upload_template("my-artifacts", "products/s3-bucket/template.yaml", "s3-bucket");
@@ -212,12 +268,39 @@ pub mod s3_module {
         prefix: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
+        let owner = caller_account(&context)?;
         let body = read_file(&context, "S3", "UploadTemplate", path)?;
         let sha256 = sha256_hex(&body);
         let key = format!("{}/{}.yaml", prefix.trim_end_matches('/'), &sha256[..16]);
-        let exists = aws
-            .block_on(aws.s3().head_object().bucket(bucket).key(&key).send())
-            .is_ok();
+        let exists = match aws.block_on(
+            aws.s3()
+                .head_object()
+                .bucket(bucket)
+                .key(&key)
+                .expected_bucket_owner(&owner)
+                .send(),
+        ) {
+            Ok(_) => true,
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => false,
+            Err(err) => return Err(fail(&context, "S3", "HeadObject", err)),
+        };
+        if exists {
+            // Named by its hash is not the same as holding it: check before it is published.
+            let (stored, _, _) = read_object(&context, &aws, &owner, bucket, &key)?;
+            let stored_sha256 = sha256_hex(&stored);
+            if stored_sha256 != sha256 {
+                return Err(invalid(
+                    &context,
+                    "S3",
+                    "UploadTemplate",
+                    format!(
+                        "s3://{bucket}/{key} should hold {path} (sha256 {sha256}) but holds other \
+                         content (sha256 {stored_sha256}): someone changed the artifact bucket; \
+                         find out who before publishing, then delete the object"
+                    ),
+                ));
+            }
+        }
         let uploaded = !exists
             && !planned(
                 &aws,
@@ -231,6 +314,7 @@ pub mod s3_module {
                     .put_object()
                     .bucket(bucket)
                     .key(&key)
+                    .expected_bucket_owner(&owner)
                     .content_type("application/x-yaml")
                     .body(body.into())
                     .send(),

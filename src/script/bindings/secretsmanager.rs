@@ -8,10 +8,11 @@ use rhai::plugin::*;
 use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
-use super::aws_context::{aws, fail, invalid, planned};
+use super::aws_context::{aws, caller_account, fail, invalid, not_allowed, planned};
 use super::convert::{timestamp, to_dynamic};
 use super::keys::ScriptKey;
 use crate::keys::PrivateKey;
+use crate::script::Sandbox;
 
 const SERVICE: &str = "SecretsManager";
 
@@ -36,6 +37,17 @@ impl Drop for SecretDocument {
             pem.zeroize();
         }
     }
+}
+
+/// Checks that a key is written to a `cfsign/...` secret of the caller's own account (the
+/// account is looked up once per run).
+fn check_key_destination(
+    context: &NativeCallContext,
+    secret_id: &str,
+) -> Result<(), Box<EvalAltResult>> {
+    let account = caller_account(context)?;
+    Sandbox::check_key_secret(secret_id, &account)
+        .map_err(|e| not_allowed(context, SERVICE, "PutSecretValue", e))
 }
 
 /// Reads one version of a signing-key secret: by stage, or by id when `version_id` is given.
@@ -101,7 +113,9 @@ pub mod secretsmanager_module {
 
     /// Writes a signing key as a new version of `secret_id`, labelled with `stages`
     /// (e.g. `["AWSPENDING"]`). The value is `{"keyPairId": ..., "privateKey": <PKCS#8 PEM>}`.
-    /// Returns the new version id. In a dry run the value is never shown.
+    /// Returns the new version id. In a dry run the value is never shown. Keys go only to
+    /// `cfsign/...` secrets of the caller's own account (a name, or an ARN in that account);
+    /// anything else is refused with code `NotAllowed`.
     ///
     /// ```rhai
     /// let version = secretsmanager::put_signing_key(secret_arn, key, "K2JCJMDEHXQW5F", ["AWSPENDING"]);
@@ -116,6 +130,10 @@ pub mod secretsmanager_module {
     ) -> Result<String, Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let stages = strings(&stages);
+        // A secret a dry run only planned to create has no name yet to check.
+        if !(aws.dry_run() && secret_id == crate::script::bindings::servicecatalog::PLANNED_ID) {
+            check_key_destination(&context, secret_id)?;
+        }
         if planned(
             &aws,
             SERVICE,

@@ -5,10 +5,14 @@ use std::sync::Arc;
 
 use rhai::plugin::*;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
+use serde::Deserialize;
 
+use super::aws_context::{not_allowed, sandbox};
+use super::convert;
 use super::keys::ScriptKey;
 use crate::keys::PublicKey;
 use crate::script::host_error::HostError;
+use crate::script::Sandbox;
 use crate::sign::{Conditions, HashAlgorithm, Signer, VerifyOptions};
 use crate::timespec;
 
@@ -16,97 +20,114 @@ fn invalid(operation: &str, message: impl std::fmt::Display) -> HostError {
     HostError::new("sign", operation, "InvalidInput", message.to_string())
 }
 
-/// Reads an option that is a time: epoch seconds (integer) or text (RFC 3339, date, epoch).
-fn instant(operation: &str, value: &Dynamic) -> Result<u64, HostError> {
-    if let Ok(seconds) = value.as_int() {
-        return u64::try_from(seconds).map_err(|_| invalid(operation, "times must be positive"));
+/// A time in an options map: epoch seconds, or text (RFC 3339, a date, epoch seconds).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum When {
+    Seconds(i64),
+    Text(String),
+}
+
+impl When {
+    fn epoch(&self, operation: &str) -> Result<u64, HostError> {
+        match self {
+            When::Seconds(seconds) => {
+                u64::try_from(*seconds).map_err(|_| invalid(operation, "times must be positive"))
+            }
+            When::Text(text) => timespec::parse_instant(text).map_err(|e| invalid(operation, e)),
+        }
     }
-    let text = value.clone().into_string().map_err(|_| {
-        invalid(
-            operation,
-            "a time must be epoch seconds or a string like 2026-12-01T12:00:00Z",
-        )
-    })?;
-    timespec::parse_instant(&text).map_err(|e| invalid(operation, e))
-}
 
-/// Reads an option that is a duration: seconds (integer) or text such as `"15m"`.
-fn duration_secs(operation: &str, value: &Dynamic) -> Result<u64, HostError> {
-    if let Ok(seconds) = value.as_int() {
-        return u64::try_from(seconds)
-            .map_err(|_| invalid(operation, "durations must be positive"));
+    fn seconds(&self, operation: &str) -> Result<u64, HostError> {
+        match self {
+            When::Seconds(seconds) => u64::try_from(*seconds)
+                .map_err(|_| invalid(operation, "durations must be positive")),
+            When::Text(text) => timespec::parse_duration(text)
+                .map(|d| d.as_secs())
+                .map_err(|e| invalid(operation, e)),
+        }
     }
-    let text = value.clone().into_string().map_err(|_| {
-        invalid(
-            operation,
-            "a duration must be seconds or a string like \"15m\"",
-        )
-    })?;
-    timespec::parse_duration(&text)
-        .map(|d| d.as_secs())
-        .map_err(|e| invalid(operation, e))
 }
 
-fn text_option(options: &Map, name: &str) -> Option<String> {
-    options.get(name).and_then(|v| v.clone().into_string().ok())
+/// The options of `sign::url` and `sign::cookies`; anything else, or a value of the wrong type,
+/// is an error naming it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignOptions {
+    expires_at: Option<When>,
+    expires_in: Option<When>,
+    starts_at: Option<When>,
+    ip: Option<String>,
+    resource: Option<String>,
+    hash: Option<String>,
 }
 
-/// The signer and conditions an options map describes.
+/// The options of `sign::verify`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRecipeOptions {
+    at: Option<When>,
+    ip: Option<String>,
+    key_pair_id: Option<String>,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(operation: &str, options: Map) -> Result<T, HostError> {
+    convert::from_value(&Dynamic::from_map(options))
+        .map_err(|e| invalid(operation, format!("bad options: {e}")))
+}
+
+/// The signer and conditions an options map describes, within the run's sandbox: the
+/// lifetime is capped, and a resource pattern must name its host.
 fn prepare(
+    context: &NativeCallContext,
     operation: &str,
     key: &ScriptKey,
     key_pair_id: &str,
-    options: &Map,
-) -> Result<(Signer, Conditions), HostError> {
-    let known = [
-        "expires_at",
-        "expires_in",
-        "starts_at",
-        "ip",
-        "resource",
-        "hash",
-    ];
-    if let Some(unknown) = options.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(invalid(
-            operation,
-            format!(
-                "unknown option `{unknown}`; the options are {}",
-                known.join(", ")
-            ),
-        ));
-    }
+    options: &SignOptions,
+) -> Result<(Signer, Conditions), Box<EvalAltResult>> {
+    let raise = |e: HostError| e.raise(context);
     let mut signer =
-        Signer::new(Arc::clone(&key.0), key_pair_id).map_err(|e| invalid(operation, e))?;
-    if let Some(hash) = text_option(options, "hash") {
-        let hash: HashAlgorithm = hash.parse().map_err(|e| invalid(operation, e))?;
+        Signer::new(Arc::clone(&key.0), key_pair_id).map_err(|e| raise(invalid(operation, e)))?;
+    if let Some(hash) = &options.hash {
+        let hash: HashAlgorithm = hash.parse().map_err(|e| raise(invalid(operation, e)))?;
         signer = signer.with_hash(hash);
     }
-    let expires = match (options.get("expires_at"), options.get("expires_in")) {
-        (Some(at), None) => instant(operation, at)?,
-        (None, Some(within)) => timespec::now().saturating_add(duration_secs(operation, within)?),
+    let now = timespec::now();
+    let expires = match (&options.expires_at, &options.expires_in) {
+        (Some(at), None) => at.epoch(operation).map_err(raise)?,
+        (None, Some(within)) => now.saturating_add(within.seconds(operation).map_err(raise)?),
         (None, None) => {
-            return Err(invalid(
+            return Err(raise(invalid(
                 operation,
                 "an expiration is required: give expires_at or expires_in",
-            ))
+            )))
         }
         (Some(_), Some(_)) => {
-            return Err(invalid(
+            return Err(raise(invalid(
                 operation,
                 "give expires_at or expires_in, not both",
-            ))
+            )))
         }
     };
+    let sandbox = sandbox(context)?;
+    sandbox
+        .check_lifetime(expires, now)
+        .map_err(|e| not_allowed(context, "sign", operation, e))?;
+    if let Some(pattern) = &options.resource {
+        Sandbox::check_pattern(pattern).map_err(|e| not_allowed(context, "sign", operation, e))?;
+    }
     let starts = options
-        .get("starts_at")
-        .map(|v| instant(operation, v))
-        .transpose()?;
+        .starts_at
+        .as_ref()
+        .map(|when| when.epoch(operation))
+        .transpose()
+        .map_err(raise)?;
     Ok((
         signer,
         Conditions {
             expires,
             starts,
-            source_ip: text_option(options, "ip"),
+            source_ip: options.ip.clone(),
         },
     ))
 }
@@ -121,6 +142,8 @@ pub mod sign_module {
     /// Options: `expires_in` (seconds or `"15m"`) or `expires_at` (epoch seconds or RFC 3339),
     /// and optionally `starts_at`, `ip` (IPv4 CIDR), `resource` (a wildcard pattern the URL must
     /// match), `hash` (`"sha1"` or `"sha256"`). Any of the optional ones makes a custom policy.
+    /// An unknown option, or one of the wrong type, is an error. Recipes sign for at most a day
+    /// (`cfsign run --max-signature-lifetime`), and a `resource` pattern must name its host.
     ///
     /// ```rhai
     /// let url = sign::url(key, "K2JCJMDEHXQW5F", "https://cdn.example.com/a.jpg", #{ expires_in: "15m" });
@@ -133,16 +156,16 @@ pub mod sign_module {
         url: &str,
         options: Map,
     ) -> Result<String, Box<EvalAltResult>> {
-        let (signer, conditions) =
-            prepare("url", &key, key_pair_id, &options).map_err(|e| e.raise(&context))?;
-        let resource = text_option(&options, "resource");
+        let options: SignOptions = decode("url", options).map_err(|e| e.raise(&context))?;
+        let (signer, conditions) = prepare(&context, "url", &key, key_pair_id, &options)?;
         signer
-            .sign_url(url, resource.as_deref(), &conditions)
+            .sign_url(url, options.resource.as_deref(), &conditions)
             .map_err(|e| invalid("url", e).raise(&context))
     }
 
     /// Signed cookies for `resource` (a URL or a pattern such as `https://cdn.example.com/*`):
-    /// a map of cookie names to values. Options as for `sign::url` (without `resource`).
+    /// a map of cookie names to values. Options as for `sign::url` (without `resource`); the
+    /// resource must name its host, as a pattern given to `sign::url` must.
     #[rhai_fn(return_raw)]
     pub fn cookies(
         context: NativeCallContext,
@@ -151,8 +174,17 @@ pub mod sign_module {
         resource: &str,
         options: Map,
     ) -> Result<Map, Box<EvalAltResult>> {
-        let (signer, conditions) =
-            prepare("cookies", &key, key_pair_id, &options).map_err(|e| e.raise(&context))?;
+        let options: SignOptions = decode("cookies", options).map_err(|e| e.raise(&context))?;
+        if options.resource.is_some() {
+            return Err(invalid(
+                "cookies",
+                "`resource` is the function's third argument for cookies, not an option",
+            )
+            .raise(&context));
+        }
+        let (signer, conditions) = prepare(&context, "cookies", &key, key_pair_id, &options)?;
+        Sandbox::check_pattern(resource)
+            .map_err(|e| not_allowed(&context, "sign", "cookies", e))?;
         let cookies = signer
             .signed_cookies(resource, &conditions)
             .map_err(|e| invalid("cookies", e).raise(&context))?;
@@ -164,8 +196,16 @@ pub mod sign_module {
     }
 
     /// Explains whether CloudFront would accept `signed_url` with `public_key_pem` in the key
-    /// group: `#{accepted, resource_url, policy_kind, policy, key_pair_id, checks: [...]}`.
-    /// Options: `at` (a time; default now), `ip` (the client's IPv4 address).
+    /// group: `#{decision, accepted, resource_url, policy_kind, policy, key_pair_id, checks: [...]}`,
+    /// `decision` being `"accepted"`, `"rejected"` or `"undecided"` (nothing failed, but the
+    /// key's id or the client's address is needed to decide). Options: `at` (a time; default
+    /// now), `ip` (the client's IPv4 address), `key_pair_id` (the id CloudFront has for the
+    /// public key).
+    ///
+    /// ```rhai
+    /// let verdict = sign::verify(url, key.public_key_pem(), #{ key_pair_id: "K2JCJMDEHXQW5F" });
+    /// if verdict.decision != "accepted" { throw `refused: ${verdict.checks}`; }
+    /// ```
     #[rhai_fn(return_raw)]
     pub fn verify(
         context: NativeCallContext,
@@ -174,14 +214,17 @@ pub mod sign_module {
         options: Map,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let raise = |e: HostError| e.raise(&context);
+        let options: VerifyRecipeOptions = decode("verify", options).map_err(raise)?;
         let public =
             PublicKey::from_pem(public_key_pem).map_err(|e| raise(invalid("verify", e)))?;
-        let at = match options.get("at") {
-            Some(value) => instant("verify", value).map_err(raise)?,
+        let at = match &options.at {
+            Some(when) => when.epoch("verify").map_err(raise)?,
             None => timespec::now(),
         };
-        let client_ip = text_option(&options, "ip")
-            .map(|ip| ip.parse::<Ipv4Addr>())
+        let client_ip = options
+            .ip
+            .as_deref()
+            .map(str::parse::<Ipv4Addr>)
             .transpose()
             .map_err(|e| {
                 raise(invalid(
@@ -189,8 +232,15 @@ pub mod sign_module {
                     format!("`ip` is not an IPv4 address: {e}"),
                 ))
             })?;
-        let verdict =
-            crate::sign::verify_url(signed_url, &public, &VerifyOptions { at, client_ip });
+        let verdict = crate::sign::verify_url(
+            signed_url,
+            &public,
+            &VerifyOptions {
+                at,
+                client_ip,
+                key_pair_id: options.key_pair_id,
+            },
+        );
         rhai::serde::to_dynamic(&verdict)
     }
 }
