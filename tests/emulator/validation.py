@@ -24,6 +24,7 @@ Requests wire.parse cannot read (unsigned, unknown operation, another protocol) 
 unchanged: this module refuses only what a model says AWS refuses.
 """
 import json
+import sys
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -339,5 +340,8 @@ class ValidationApplication:
             parsed = wire.parse(environ)
             found = violations(parsed) if parsed is not None else []
             if found:
+                # One line on stderr per refusal: a test that fails on it shows why.
+                print(f"emulator: refused {parsed.service} {parsed.operation}: "
+                      f"{coral_message(found)}", file=sys.stderr, flush=True)
                 return refusal(parsed, found)(environ, start_response)
         return self.app(environ, start_response)
