@@ -462,34 +462,24 @@ pub mod provisioning_module {
             .key(AccessLevelFilterKey::Account)
             .value("self")
             .build();
-        let mut found = Array::new();
-        let mut page_token: Option<String> = None;
-        loop {
-            let out = aws
-                .block_on(
-                    aws.service_catalog()
-                        .search_provisioned_products()
-                        .access_level_filter(everyone.clone())
-                        .filters(
-                            ProvisionedProductViewFilterBy::SearchQuery,
-                            vec![query.to_owned()],
-                        )
-                        .set_page_token(page_token)
-                        .send(),
-                )
-                .map_err(|e| fail(&context, SERVICE, "SearchProvisionedProducts", e))?;
-            found.extend(
-                out.provisioned_products()
-                    .iter()
-                    .map(|p| to_dynamic(views::provisioned_attributes(p))),
-            );
-            page_token = out
-                .next_page_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if page_token.is_none() {
-                return Ok(found);
-            }
-        }
+        let pages = aws
+            .block_on(
+                aws.service_catalog()
+                    .search_provisioned_products()
+                    .access_level_filter(everyone)
+                    .filters(
+                        ProvisionedProductViewFilterBy::SearchQuery,
+                        vec![query.to_owned()],
+                    )
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "SearchProvisionedProducts", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.provisioned_products())
+            .map(|p| to_dynamic(views::provisioned_attributes(p)))
+            .collect())
     }
 }
