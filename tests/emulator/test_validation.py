@@ -178,6 +178,20 @@ def test_query_list_of_scalars(endpoint):
                                      TransitiveTagKeys=["ok"]))
 
 
+def test_query_list_of_enums(endpoint):
+    cfn = api(endpoint, "cloudformation")
+    body = '{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}'
+    assert refusal(lambda: cfn.create_stack(
+        StackName="validation-capabilities", TemplateBody=body,
+        Capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_EVERYTHING"])) == (
+        "ValidationError", 400, constraint(
+            "Value '[CAPABILITY_NAMED_IAM, CAPABILITY_EVERYTHING]' at 'capabilities' failed to "
+            "satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value "
+            "set: [CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND]]"))
+    accepted(lambda: cfn.create_stack(StackName="validation-capabilities", TemplateBody=body,
+                                      Capabilities=["CAPABILITY_NAMED_IAM"]))
+
+
 # --- rest-xml: CloudFront ---------------------------------------------------------------------
 
 def test_cloudfront_body_required(endpoint):
