@@ -85,6 +85,11 @@ def test_the_sdks_operation_hint_picks_between_operations_on_one_path():
     assert wire.parse(environ).operation == "PutObject"
 
 
+def test_a_request_is_parsed_once():
+    environ = wire_environ("iam", "GetRole", {"RoleName": "r"})
+    assert wire.parse(environ) is wire.parse(environ)
+
+
 def test_an_unsigned_request_or_unknown_operation_is_not_parsed():
     environ = wire_environ("iam", "GetRole", {"RoleName": "r"})
     del environ["HTTP_AUTHORIZATION"]

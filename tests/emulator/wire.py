@@ -45,6 +45,8 @@ from werkzeug.datastructures import EnvironHeaders
 from werkzeug.wsgi import get_input_stream
 
 CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
+PARSED = "cfsign.parsed"  # environ keys where a request's parse and body are kept
+BODY = "cfsign.body"
 LABEL = re.compile(r"\{([^}]+?)(\+)?\}")
 
 
@@ -124,19 +126,26 @@ def _query_pairs(environ):
 
 def body(environ):
     """The request body, read once and put back for whoever reads it next."""
-    cached = environ.get("cfsign.body")
+    cached = environ.get(BODY)
     if cached is not None:
         return cached
     data = get_input_stream(environ).read()
     environ["wsgi.input"] = io.BytesIO(data)
     environ["CONTENT_LENGTH"] = str(len(data))
-    environ["cfsign.body"] = data
+    environ[BODY] = data
     return data
 
 
 def parse(environ):
     """The ParsedRequest for a WSGI environ, or None when it is not an AWS API request of a
-    service, protocol and operation the models describe."""
+    service, protocol and operation the models describe. Parsed once per request: later
+    callers (validation, then IAM evaluation) get the same object."""
+    if PARSED not in environ:
+        environ[PARSED] = _parse(environ)
+    return environ[PARSED]
+
+
+def _parse(environ):
     scope = credential_scope(environ)
     if scope is None:
         return None
