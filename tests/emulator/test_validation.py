@@ -222,6 +222,18 @@ def test_cloudfront_body_enum(endpoint):
     accepted(lambda: create("always"))
 
 
+def test_cloudfront_body_length_in_a_list_of_structures(endpoint):
+    cf = api(endpoint, "cloudfront")
+    arn = "arn:aws:cloudfront::123456789012:distribution/E123"
+    assert refusal(lambda: cf.tag_resource(Resource=arn, Tags={"Items": [
+        {"Key": "k" * 129, "Value": "v"}]})) == (
+        "MalformedXML", 400, constraint(
+            "Value '" + "k" * 129 + "' at 'tags.items.1.member.key' failed to satisfy "
+            "constraint: Member must have length less than or equal to 128"))
+    accepted(lambda: cf.tag_resource(Resource=arn, Tags={"Items": [
+        {"Key": "k" * 128, "Value": "v"}]}))
+
+
 def test_cloudfront_located_pattern(endpoint):
     cf = api(endpoint, "cloudfront")
     code, status, message = refusal(lambda: cf.list_tags_for_resource(Resource="not-an-arn"))
