@@ -396,7 +396,7 @@ def _located(shape, member, labels, environ, headers):
     location = shape.serialization.get("location")
     name = shape.serialization.get("name", member)
     if location == "uri":
-        return labels.get(_group(name))
+        return scalar(shape, labels.get(_group(name)))
     if location == "querystring":
         return _querystring_member(shape, name, environ)
     if location == "header":
