@@ -11,8 +11,11 @@ in test_<part>.py.
 - edge:            a distribution's viewer endpoint at /_edge/<distribution-id>/<path>, enforcing
                    signed URLs and the bucket policy
 - faults:          throttling and 500s injected into a fraction of calls, on request (/_faults)
+- validation:      every request checked against its operation's input shape in botocore's
+                   model (wire.py reads it), refused as AWS refuses it
 
-EmulatorServer is moto's threaded server with the edge and fault injection in front.
+EmulatorServer is moto's threaded server with fault injection, the edge and request validation
+in front, in that order (the edge's viewer requests are no API requests: never validated).
 """
 import bucket_policy  # noqa: F401  (patches moto on import)
 import cfn_resources  # noqa: F401  (registers resource types)
@@ -26,13 +29,15 @@ from werkzeug.serving import make_server
 
 from edge import EdgeApplication
 from faults import FaultApplication
+from validation import ValidationApplication
 
 
 class EmulatorServer(ThreadedMotoServer):
-    """moto's threaded server with the edge and fault injection mounted."""
+    """moto's threaded server with fault injection, the edge and validation mounted."""
 
     def _server_entry(self):
-        app = FaultApplication(EdgeApplication(DomainDispatcherApplication(create_backend_app)))
+        moto = DomainDispatcherApplication(create_backend_app)
+        app = FaultApplication(EdgeApplication(ValidationApplication(moto)))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_cloudformation::types::{Capability, Parameter, Stack, StackStatus};
+use aws_sdk_cloudformation::types::{Capability, Parameter, Stack, StackEvent, StackStatus};
 use aws_sdk_cloudformation::Client;
 use rhai::plugin::*;
 use rhai::{Array, EvalAltResult, Map};
@@ -102,30 +102,52 @@ const OPERATION_STARTS: [&str; 4] = [
     "IMPORT_IN_PROGRESS",
 ];
 
+fn starts_operation(event: &StackEvent, name: &str) -> bool {
+    event.logical_resource_id() == Some(name)
+        && event
+            .resource_status()
+            .is_some_and(|s| OPERATION_STARTS.contains(&s.as_str()))
+}
+
+/// The stack's events, newest first, back to the start of its latest operation: the pages
+/// are followed until it shows (a large stack's operation spans more than one page).
+async fn latest_operation_events(client: &Client, name: &str) -> Option<Vec<StackEvent>> {
+    let mut pages = client
+        .describe_stack_events()
+        .stack_name(name)
+        .into_paginator()
+        .send();
+    let mut events = Vec::new();
+    while let Some(page) = pages.next().await {
+        let Ok(page) = page else {
+            return (!events.is_empty()).then_some(events);
+        };
+        for event in page.stack_events() {
+            if starts_operation(event, name) {
+                return Some(events);
+            }
+            events.push(event.clone());
+        }
+    }
+    Some(events)
+}
+
 /// The first failed resource of the latest operation, for an error people can act on.
 fn failure_reason(aws: &Aws, name: &str) -> String {
     let client = aws.cloudformation();
-    let Ok(out) = aws.block_on(client.describe_stack_events().stack_name(name).send()) else {
+    let Some(events) = aws.block_on(latest_operation_events(&client, name)) else {
         return "no stack events available".into();
     };
     // Events come newest first; the root cause is the oldest failure of the latest operation,
     // which began with the stack's own CREATE/UPDATE/DELETE_IN_PROGRESS (a rollback's
     // ROLLBACK_IN_PROGRESS comes after the failure, so it does not end the search).
-    let failure = out
-        .stack_events()
+    let failure = events
         .iter()
-        .take_while(|e| {
-            e.logical_resource_id() != Some(name)
-                || !e
-                    .resource_status()
-                    .is_some_and(|s| OPERATION_STARTS.contains(&s.as_str()))
-        })
         .filter(|e| {
             e.resource_status()
                 .is_some_and(|s| s.as_str().ends_with("_FAILED"))
         })
-        .filter(|e| e.logical_resource_id() != Some(name))
-        .last();
+        .rfind(|e| e.logical_resource_id() != Some(name));
     match failure {
         Some(event) => format!(
             "{} ({}) {}: {}",

@@ -61,12 +61,19 @@ pub mod iam_module {
         role: &str,
     ) -> Result<Array, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let out = aws
-            .block_on(aws.iam().list_role_policies().role_name(role).send())
+        let pages = aws
+            .block_on(
+                aws.iam()
+                    .list_role_policies()
+                    .role_name(role)
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
             .map_err(|e| fail(&context, SERVICE, "ListRolePolicies", e))?;
-        Ok(out
-            .policy_names()
+        Ok(pages
             .iter()
+            .flat_map(|page| page.policy_names())
             .map(|n| Dynamic::from(n.clone()))
             .collect())
     }

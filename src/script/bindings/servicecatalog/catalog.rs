@@ -724,18 +724,21 @@ pub mod catalog_module {
             DescribePortfolioShareType::Organization,
             DescribePortfolioShareType::OrganizationalUnit,
         ] {
-            let out = aws
+            let pages = aws
                 .block_on(
                     aws.service_catalog()
                         .describe_portfolio_shares()
                         .portfolio_id(portfolio_id)
                         .r#type(kind)
-                        .send(),
+                        .into_paginator()
+                        .send()
+                        .collect::<Result<Vec<_>, _>>(),
                 )
                 .map_err(|e| fail(&context, SERVICE, "DescribePortfolioShares", e))?;
             shares.extend(
-                out.portfolio_share_details()
+                pages
                     .iter()
+                    .flat_map(|page| page.portfolio_share_details())
                     .map(|s| to_dynamic(views::share(s))),
             );
         }

@@ -74,11 +74,30 @@ pub struct TerminateOptions {
     wait: bool,
 }
 
+/// A record with all its outputs: DescribeRecord returns at most 20 a call and has no
+/// paginator in the SDK, so its page tokens are followed here.
 fn describe_record(aws: &Aws, id: &str) -> Result<Value, HostError> {
-    let out = aws
-        .block_on(aws.service_catalog().describe_record().id(id).send())
-        .map_err(|e| sdk_error(SERVICE, "DescribeRecord", e))?;
-    Ok(views::record(out.record_detail(), out.record_outputs()))
+    let mut outputs = Vec::new();
+    let mut page_token: Option<String> = None;
+    loop {
+        let out = aws
+            .block_on(
+                aws.service_catalog()
+                    .describe_record()
+                    .id(id)
+                    .set_page_token(page_token)
+                    .send(),
+            )
+            .map_err(|e| sdk_error(SERVICE, "DescribeRecord", e))?;
+        outputs.extend_from_slice(out.record_outputs());
+        page_token = out
+            .next_page_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if page_token.is_none() {
+            return Ok(views::record(out.record_detail(), &outputs));
+        }
+    }
 }
 
 fn settled(record: &Value) -> bool {
@@ -407,23 +426,26 @@ pub mod provisioning_module {
         }
     }
 
-    /// A provisioned product's outputs as `#{OutputKey: value}`.
+    /// A provisioned product's outputs as `#{OutputKey: value}` (every page: the API returns
+    /// at most 20 a call).
     #[rhai_fn(return_raw)]
     pub fn provisioned_product_outputs(
         context: NativeCallContext,
         name: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let out = aws
+        let pages = aws
             .block_on(
                 aws.service_catalog()
                     .get_provisioned_product_outputs()
                     .provisioned_product_name(name)
-                    .page_size(100)
-                    .send(),
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
             )
             .map_err(|e| fail(&context, SERVICE, "GetProvisionedProductOutputs", e))?;
-        Ok(to_map(views::outputs(out.outputs())))
+        let outputs: Vec<_> = pages.iter().flat_map(|p| p.outputs()).cloned().collect();
+        Ok(to_map(views::outputs(&outputs)))
     }
 
     /// The account's provisioned products matching `query` (Service Catalog search syntax,
@@ -440,34 +462,24 @@ pub mod provisioning_module {
             .key(AccessLevelFilterKey::Account)
             .value("self")
             .build();
-        let mut found = Array::new();
-        let mut page_token: Option<String> = None;
-        loop {
-            let out = aws
-                .block_on(
-                    aws.service_catalog()
-                        .search_provisioned_products()
-                        .access_level_filter(everyone.clone())
-                        .filters(
-                            ProvisionedProductViewFilterBy::SearchQuery,
-                            vec![query.to_owned()],
-                        )
-                        .set_page_token(page_token)
-                        .send(),
-                )
-                .map_err(|e| fail(&context, SERVICE, "SearchProvisionedProducts", e))?;
-            found.extend(
-                out.provisioned_products()
-                    .iter()
-                    .map(|p| to_dynamic(views::provisioned_attributes(p))),
-            );
-            page_token = out
-                .next_page_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if page_token.is_none() {
-                return Ok(found);
-            }
-        }
+        let pages = aws
+            .block_on(
+                aws.service_catalog()
+                    .search_provisioned_products()
+                    .access_level_filter(everyone)
+                    .filters(
+                        ProvisionedProductViewFilterBy::SearchQuery,
+                        vec![query.to_owned()],
+                    )
+                    .into_paginator()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>(),
+            )
+            .map_err(|e| fail(&context, SERVICE, "SearchProvisionedProducts", e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.provisioned_products())
+            .map(|p| to_dynamic(views::provisioned_attributes(p)))
+            .collect())
     }
 }
