@@ -73,3 +73,48 @@ def team_stack(endpoint, team, public_key):
     product_stack(endpoint, f"{team}-bucket", "s3-bucket", {
         "TeamName": team, "DistributionArn": outputs["DistributionArn"]})
     return outputs
+
+
+class _Captured(Exception):
+    def __init__(self, request):
+        super().__init__("captured")
+        self.request = request
+
+
+def wire_environ(service, operation, params, endpoint="http://127.0.0.1:4566"):
+    """The WSGI environ of the request boto3 would send for `operation` with `params` (sent
+    unvalidated, so a test can send what AWS refuses), without sending it."""
+    from botocore.config import Config
+    from werkzeug.test import EnvironBuilder
+
+    session = boto3.session.Session(aws_access_key_id="testing",
+                                    aws_secret_access_key="testing", region_name=REGION)
+    api = session.client(service, endpoint_url=endpoint, config=Config(
+        parameter_validation=False, retries={"total_max_attempts": 1},
+        s3={"addressing_style": "path"}))
+
+    def capture(request, **_):
+        raise _Captured(request)
+
+    api.meta.events.register("before-send", capture)
+    method = getattr(api, _snake(api, operation))
+    try:
+        method(**params)
+    except _Captured as captured:
+        request = captured.request
+    else:
+        raise AssertionError("the request was not captured")
+    path, _, query = request.url.split("://", 1)[1].partition("/")[2].partition("?")
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    builder = EnvironBuilder(method=request.method, path="/" + path, query_string=query,
+                             headers={k: v.decode() if isinstance(v, bytes) else v
+                                      for k, v in request.headers.items()}, data=body or b"")
+    environ = builder.get_environ()
+    environ["RAW_URI"] = "/" + path + ("?" + query if query else "")
+    return environ
+
+
+def _snake(api, operation):
+    return next(name for name, op in api.meta.method_to_api_mapping.items() if op == operation)
