@@ -271,14 +271,15 @@ def principal_match(statement, principal):
 # --- statements ---------------------------------------------------------------------------------
 
 
-def _element_matches(statement, name, value, match):
-    """Action/NotAction or Resource/NotResource against one value."""
+def _element_matches(statement, name, value, match, absent=False):
+    """Action/NotAction or Resource/NotResource against one value; `absent` when the statement
+    has neither."""
     if name in statement:
         return any(match(p, value) for p in as_list(statement[name]))
     negated = "Not" + name
     if negated in statement:
         return not any(match(p, value) for p in as_list(statement[negated]))
-    return False
+    return absent
 
 
 def _resource_pattern_matches(pattern, resource, context):
@@ -290,8 +291,10 @@ def statement_applies(statement, request):
     """Action, Resource and Condition of one statement against the request (not Principal)."""
     return (_element_matches(statement, "Action", request.action,
                              lambda p, v: like(p, v, ignore_case=True))
+            # A role trust policy names no Resource: it is about the role it is attached to.
             and _element_matches(statement, "Resource", request.resource,
-                                 lambda p, v: _resource_pattern_matches(p, v, request.context))
+                                 lambda p, v: _resource_pattern_matches(p, v, request.context),
+                                 absent=True)
             and conditions_hold(statement.get("Condition"), request.context))
 
 

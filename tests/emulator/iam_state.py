@@ -198,7 +198,8 @@ def _key_resource(region, arn):
 
 def _role_resource(arn):
     role = _role_named(arn.split("/")[-1])
-    return Resource(policy=role.assume_role_policy_document if role else None, required=True,
+    return Resource(policy=_document(role.assume_role_policy_document) if role else None,
+                    required=True,
                     kind="role trust policy")
 
 
