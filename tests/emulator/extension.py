@@ -10,11 +10,14 @@ in test_<part>.py.
 - edge:            a distribution's viewer endpoint at /_edge/<distribution-id>/<path>, enforcing
                    signed URLs and the bucket policy
 - faults:          throttling and 500s injected into a fraction of calls, on request (/_faults)
+- validation:      every request checked against its operation's input shape in botocore's
+                   model (wire.py reads it), refused as AWS refuses it
 - iam_enforce:     IAM on every request (iam_policy evaluates, iam_actions names the action and
                    resource, iam_state reads callers and resource policies from moto)
 
-EmulatorServer is moto's threaded server with fault injection, the edge and IAM in front, in
-that order (the edge's viewer requests are no API requests: never authorized as such).
+EmulatorServer is moto's threaded server with fault injection, the edge, request validation and
+IAM in front, in that order (the edge's viewer requests are no API requests: never validated or
+authorized as such).
 """
 import cfn_resources  # noqa: F401  (registers resource types)
 import cloudfront_api  # noqa: F401
@@ -28,14 +31,16 @@ from werkzeug.serving import make_server
 from edge import EdgeApplication
 from faults import FaultApplication
 from iam_enforce import AuthorizationApplication
+from validation import ValidationApplication
 
 
 class EmulatorServer(ThreadedMotoServer):
-    """moto's threaded server with fault injection, the edge and IAM mounted."""
+    """moto's threaded server with fault injection, the edge, validation and IAM mounted."""
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
-        app = FaultApplication(EdgeApplication(AuthorizationApplication(moto)))
+        app = FaultApplication(EdgeApplication(ValidationApplication(
+            AuthorizationApplication(moto))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()

@@ -1,8 +1,8 @@
 //! The local AWS emulator (tests/emulator/), started once per test binary on a free loopback
-//! port. It stops by itself when this process exits (its stdin closes).
+//! port. It stops by itself when this process exits (it watches the pid given as `--parent`).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use super::repo;
@@ -11,8 +11,7 @@ use super::repo;
 pub struct Emulator {
     /// The endpoint, e.g. `http://127.0.0.1:40123`.
     pub url: String,
-    // Held so the emulator lives as long as this process; dropping closes its stdin.
-    _stdin: Mutex<ChildStdin>,
+    // Held, never waited for: the emulator stops when this process exits.
     _child: Mutex<Child>,
 }
 
@@ -126,7 +125,8 @@ impl Recorded {
 fn start() -> Emulator {
     let serve = repo().join("tests/emulator/serve");
     let mut child = Command::new(&serve)
-        .stdin(Stdio::piped())
+        .args(["--parent", &std::process::id().to_string()])
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -146,12 +146,10 @@ fn start() -> Emulator {
         url.starts_with("http://127.0.0.1:"),
         "the emulator did not start (first line: {url:?}); run tests/emulator/serve to see why"
     );
-    let stdin = child.stdin.take().unwrap();
     // Start recording every request, so tests can prove what a run sent.
     http_post(&format!("{url}/moto-api/recorder/start-recording"));
     Emulator {
         url,
-        _stdin: Mutex::new(stdin),
         _child: Mutex::new(child),
     }
 }
