@@ -96,6 +96,7 @@ def action_names(service, operation, params):
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z]+)\}")
 
 
+@lru_cache(maxsize=None)
 def _template_regex(template):
     parts = _PLACEHOLDER.split(template)
     return re.compile("".join(re.escape(p) if i % 2 == 0 else ".+"
@@ -106,10 +107,19 @@ def _strip_path(value, prefix):
     return value.rsplit(prefix, 1)[-1] if value else value
 
 
-# Per resource type: the ARN (a string) or placeholder values (a dict) from the request.
+def _object_keys(params):
+    """The object key a request names, or each of DeleteObjects' keys."""
+    if params.get("Key"):
+        return [params["Key"]]
+    return [o.get("Key") for o in (params.get("Delete") or {}).get("Objects", [])] or [None]
+
+
+# Per resource type: the ARN (a string) or placeholder values (a dict, or a list of them: one
+# resource each) from the request.
 RESOLVERS = {
     ("s3", "bucket"): lambda p, r: {"BucketName": p.get("Bucket")},
-    ("s3", "object"): lambda p, r: {"BucketName": p.get("Bucket"), "ObjectName": p.get("Key")},
+    ("s3", "object"): lambda p, r: [{"BucketName": p.get("Bucket"), "ObjectName": key}
+                                     for key in _object_keys(p)],
     ("secretsmanager", "Secret"): lambda p, r: (
         iam_state.secret_arn(r, p.get("SecretId"))
         # A secret being created: its ARN ends in a random six-character suffix.
@@ -132,47 +142,56 @@ RESOLVERS = {
 }
 
 
+GLOBAL_PLACEHOLDERS = ("Partition", "Region", "Account")
+NONE, PARTIAL, COMPLETE = 0, 1, 2
+
+
 def _fill(template, values, region, account):
+    """(arn, how much of it the request filled: NONE, PARTIAL or COMPLETE)."""
     values = {"Partition": "aws", "Region": region, "Account": account, **values}
     filled = _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1)) or "*"), template)
-    complete = all(values.get(name) for name in _PLACEHOLDER.findall(template))
-    return filled, complete
+    names = [n for n in _PLACEHOLDER.findall(template) if n not in GLOBAL_PLACEHOLDERS]
+    found = [n for n in names if values.get(n)]
+    return filled, COMPLETE if len(found) == len(names) else PARTIAL if found else NONE
 
 
-def _candidate(service, resource_type, template, params, region, account):
-    """(arn, complete) for one resource type."""
+def _candidates(service, resource_type, template, params, region, account):
+    """([arn, ...], NONE/PARTIAL/COMPLETE) for one resource type."""
     pattern = _template_regex(template)
     for value in params.values():
         if isinstance(value, str) and value.startswith("arn:") and pattern.match(value):
-            return value, True
+            return [value], COMPLETE
     resolver = RESOLVERS.get((service, resource_type))
     resolved = resolver(params, region) if resolver else {}
     if isinstance(resolved, str):
-        return resolved, True
+        return [resolved], COMPLETE
     by_name = {name: params.get(name) for name in _PLACEHOLDER.findall(template)
                if isinstance(params.get(name), str)}
-    return _fill(template, {**by_name, **{k: v for k, v in resolved.items() if v}}, region,
-                 account)
+    filled = [_fill(template, {**by_name, **{k: v for k, v in values.items() if v}}, region,
+                    account) for values in (resolved if isinstance(resolved, list) else [resolved])]
+    return [arn for arn, _ in filled], min(level for _, level in filled)
 
 
-def resource_arn(service, action, params, region, account):
-    """The ARN `service:action` is checked against: the first resource type the request fills
-    completely, else the first required one with `*` where it cannot, else "*"."""
+def resource_arns(service, action, params, region, account):
+    """The ARNs `service:action` is checked against: those of the first resource type the
+    request fills completely, else of the first (required first) it fills in part, with `*`
+    where it cannot (the id of a resource being created), else "*"."""
     data = reference().get(service, {})
     privilege = data.get("privileges", {}).get(action)
     if not privilege:
-        return "*"
-    types = [t for t in privilege["resource_types"].values() if t["resource_type"]]
+        return ["*"]
+    types = sorted((t for t in privilege["resource_types"].values() if t["resource_type"]),
+                   key=lambda t: not t["required"])
     partial = None
     for kind in types:
         template = data["resources"][kind["resource_type"]]["arn"]
-        arn, complete = _candidate(service, kind["resource_type"], template, params, region,
-                                   account)
-        if complete:
-            return arn
-        if partial is None and kind["required"]:
-            partial = arn
-    return partial or "*"
+        arns, level = _candidates(service, kind["resource_type"], template, params, region,
+                                  account)
+        if level == COMPLETE:
+            return arns
+        if level == PARTIAL and partial is None:
+            partial = arns
+    return partial or ["*"]
 
 
 # --- condition keys from the request --------------------------------------------------------------
@@ -205,6 +224,6 @@ def request_context(service, action, params):
 def authorizations(service, operation, params, region, account):
     """[(action, resource ARN, request condition keys)] for one request."""
     prefix = service_prefix(service)
-    return [(f"{prefix}:{name}", resource_arn(prefix, name, params, region, account),
-             request_context(prefix, name, params))
-            for name in action_names(prefix, operation, params)]
+    return [(f"{prefix}:{name}", arn, request_context(prefix, name, params))
+            for name in action_names(prefix, operation, params)
+            for arn in resource_arns(prefix, name, params, region, account)]
