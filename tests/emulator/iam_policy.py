@@ -341,7 +341,8 @@ class Decision:
     def message(self, principal, request, quote_resource=False):
         """AWS's wording (IAM User Guide, troubleshoot_access-denied.html)."""
         resource = f'"{request.resource}"' if quote_resource else request.resource
-        on = f" on resource: {resource}" if request.resource else ""
+        # An action without resource-level permissions names no resource.
+        on = f" on resource: {resource}" if request.resource not in ("", "*") else ""
         return f"User: {principal.arn} is not authorized to perform: {request.action}{on} " \
                f"{self.reason}"
 

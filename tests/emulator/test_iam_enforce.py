@@ -272,6 +272,9 @@ def test_actions_without_resource_level_permissions_need_resource_star(endpoint)
         "cloudfront:ListPublicKeys", f"arn:aws:cloudfront::{ACCOUNT}:public-key/*")), "cloudfront")
     response = refused(scoped.list_public_keys)
     assert response["Error"]["Code"] == "AccessDenied"
+    assert response["Error"]["Message"].endswith(
+        "is not authorized to perform: cloudfront:ListPublicKeys because no identity-based "
+        "policy allows the cloudfront:ListPublicKeys action")
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
     anywhere = as_role(endpoint, make_role(endpoint, allow("cloudfront:ListPublicKeys")),
                        "cloudfront")
