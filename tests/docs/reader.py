@@ -19,8 +19,7 @@ from botocore.config import Config
 def assume_role(name):
     """Creates the role (trusting the account) with what docs/onboarding.md says the platform
     automation role may use ("Service Catalog, CloudFormation, S3, Secrets Manager and IAM
-    reads") if needed, and assumes it;
-    prints its credentials."""
+    reads") if needed, and assumes it; prints its credentials."""
     iam = boto3.client("iam")
     account = boto3.client("sts").get_caller_identity()["Account"]
     trust = {"Version": "2012-10-17", "Statement": [{
