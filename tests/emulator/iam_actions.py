@@ -218,7 +218,7 @@ def resource_arns(service, action, params, region, account):
     return partial or ["*"]
 
 
-# --- condition keys from the request --------------------------------------------------------------
+# --- condition keys from the request -------------------------------------------------------------
 
 def _normalized(name):
     return re.sub(r"[^a-z0-9]", "", name.lower())

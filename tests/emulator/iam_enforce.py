@@ -99,7 +99,7 @@ def _check(principal, action, arn, context, region):
     return request, evaluate(principal, request, policy)
 
 
-# --- KMS on behalf of Secrets Manager --------------------------------------------------------------
+# --- KMS on behalf of Secrets Manager ------------------------------------------------------------
 
 def _secret_key_uses(parsed):
     """[(kms action, key id)] Secrets Manager performs for this request."""

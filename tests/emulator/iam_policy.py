@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-# --- matching -----------------------------------------------------------------------------------
+# --- matching ------------------------------------------------------------------------------------
 
 
 def as_list(value):
@@ -81,7 +81,7 @@ def substitute(text, context):
         return None
 
 
-# --- conditions ---------------------------------------------------------------------------------
+# --- conditions ----------------------------------------------------------------------------------
 
 
 def _number(text):
@@ -191,7 +191,7 @@ def conditions_hold(condition, context):
                for key, expected in tests.items())
 
 
-# --- principals ---------------------------------------------------------------------------------
+# --- principals ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ def principal_match(statement, principal):
     return max(named, key=_STRENGTH.get) if named else None
 
 
-# --- statements ---------------------------------------------------------------------------------
+# --- statements ----------------------------------------------------------------------------------
 
 
 def _element_matches(statement, name, value, match, absent=False):
@@ -322,7 +322,7 @@ def _effects(policy, request, principal=None):
     return denied, max(grants, key=lambda g: _STRENGTH.get(g, 0), default=None)
 
 
-# --- decisions ----------------------------------------------------------------------------------
+# --- decisions -----------------------------------------------------------------------------------
 
 
 @dataclass

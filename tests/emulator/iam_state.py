@@ -112,7 +112,7 @@ def caller(access_key_id):
     raise UnknownCredentials("InvalidClientTokenId")
 
 
-# --- resources ----------------------------------------------------------------------------------
+# --- resources -----------------------------------------------------------------------------------
 
 
 @dataclass

@@ -46,7 +46,8 @@ def test_every_documented_action_exists_in_the_service_authorization_reference()
      [("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/r")]),
     ("dynamodb", "DescribeTable", {"TableName": "t"},
      [("dynamodb:DescribeTable", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t")]),
-    ("route53", "GetChange", {"Id": "/change/C1"}, [("route53:GetChange", "arn:aws:route53:::change/C1")]),
+    ("route53", "GetChange", {"Id": "/change/C1"},
+     [("route53:GetChange", "arn:aws:route53:::change/C1")]),
 ])
 def test_actions_and_resources(service, operation, params, expected):
     found = iam_actions.authorizations(service, operation, params, REGION, ACCOUNT)

@@ -35,7 +35,8 @@ def make_role(endpoint, *statements, path="/", boundary=None, trust=TRUST_ACCOUN
     arn = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust),
                           **extra)["Role"]["Arn"]
     if statements:
-        iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=document(*statements))
+        iam.put_role_policy(RoleName=name, PolicyName="inline",
+                            PolicyDocument=document(*statements))
     return arn
 
 
@@ -63,7 +64,7 @@ def secret(endpoint, **extra):
     return sm.create_secret(Name=unique("cfsign/t/signing-key"), SecretString="{}", **extra)["ARN"]
 
 
-# --- callers ---------------------------------------------------------------------------------------
+# --- callers -------------------------------------------------------------------------------------
 
 def test_an_unknown_access_key_is_refused(endpoint):
     for service, code in (("secretsmanager", "UnrecognizedClientException"),
@@ -129,14 +130,15 @@ def test_get_caller_identity_needs_no_permission(endpoint):
     assert identity["Arn"].endswith("/app")
 
 
-# --- identity policies, boundaries -----------------------------------------------------------------
+# --- identity policies, boundaries ---------------------------------------------------------------
 
 def test_an_explicit_deny_in_the_identity_policy_wins(endpoint):
     arn = secret(endpoint)
     role = make_role(endpoint, allow("secretsmanager:*"),
                      {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"})
     response = refused(as_role(endpoint, role, "secretsmanager").get_secret_value, SecretId=arn)
-    assert response["Error"]["Message"].endswith("with an explicit deny in an identity-based policy")
+    assert response["Error"]["Message"].endswith(
+        "with an explicit deny in an identity-based policy")
 
 
 def test_the_permissions_boundary_caps_the_role(endpoint):
@@ -161,7 +163,7 @@ def test_resource_arns_are_matched_with_the_secrets_suffix(endpoint):
     assert as_role(endpoint, wildcard, "secretsmanager").get_secret_value(SecretId=arn)
 
 
-# --- resource policies -----------------------------------------------------------------------------
+# --- resource policies ---------------------------------------------------------------------------
 
 def product_secret_policy(*readers):
     """products/private-key-secret's policy: only the named roles read the key."""
@@ -238,7 +240,7 @@ def test_an_explicit_deny_in_the_bucket_policy_refuses(endpoint):
         "resource-based policy")
 
 
-# --- actions and resources from the Service Authorization Reference --------------------------------
+# --- actions and resources from the Service Authorization Reference ------------------------------
 
 def test_s3_operations_need_the_actions_s3_documents(endpoint):
     bucket = bucket_with_policy(endpoint, {"Effect": "Allow", "Principal": "*",
@@ -295,7 +297,7 @@ def test_cloudformation_stacks_are_matched_by_their_arn(endpoint):
     assert refused(team.describe_stacks, StackName=other)["Error"]["Code"] == "AccessDenied"
 
 
-# --- role trust policies ---------------------------------------------------------------------------
+# --- role trust policies -------------------------------------------------------------------------
 
 def test_assuming_a_role_needs_its_trust_policy(endpoint):
     target = make_role(endpoint, trust={"Version": "2012-10-17", "Statement": [{
@@ -312,7 +314,7 @@ def test_assuming_a_role_needs_its_trust_policy(endpoint):
     refused(bare.assume_role, RoleArn=trusting, RoleSessionName="other")
 
 
-# --- KMS on behalf of Secrets Manager --------------------------------------------------------------
+# --- KMS on behalf of Secrets Manager ------------------------------------------------------------
 
 def customer_key(endpoint, *statements):
     kms = client(endpoint, "kms")

@@ -45,7 +45,7 @@ def request(principal, action="secretsmanager:GetSecretValue", resource=SECRET, 
     return Request(action, resource, context(principal, **keys))
 
 
-# --- identity policies, boundaries, explicit deny -------------------------------------------------
+# --- identity policies, boundaries, explicit deny ------------------------------------------------
 
 def test_nothing_allows_is_an_implicit_deny():
     caller = session()
@@ -91,7 +91,7 @@ def test_the_root_user_has_every_identity_permission_but_an_explicit_deny_applie
         "with an explicit deny in a resource-based policy"
 
 
-# --- Action / NotAction, Resource / NotResource ---------------------------------------------------
+# --- Action / NotAction, Resource / NotResource --------------------------------------------------
 
 @pytest.mark.parametrize("pattern,allowed", [
     ("secretsmanager:GetSecretValue", True), ("SecretsManager:getsecretvalue", True),
@@ -136,7 +136,7 @@ def test_policy_variables_in_resources():
     assert evaluate(caller, allowed).allowed and not evaluate(caller, refused).allowed
 
 
-# --- resource-based policies (same account) -------------------------------------------------------
+# --- resource-based policies (same account) ------------------------------------------------------
 
 def test_a_resource_policy_naming_the_session_grants_without_identity_policy():
     caller = session(boundary=policy(allow("s3:*")))
@@ -207,8 +207,8 @@ def test_a_key_policy_must_allow():
                                 required=True)
     assert evaluate(caller, decrypt, only_admin).reason == \
         "because no resource-based policy allows the kms:Decrypt action"
-    delegating = ResourcePolicy(policy(allow("kms:*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"})),
-                                required=True)
+    account = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    delegating = ResourcePolicy(policy(allow("kms:*", Principal=account)), required=True)
     assert evaluate(caller, decrypt, delegating).allowed
     assert not evaluate(session(), request(session(), "kms:Decrypt", KEY), delegating).allowed
     assert evaluate(root(ACCOUNT), request(root(ACCOUNT), "kms:Decrypt", KEY), delegating).allowed
