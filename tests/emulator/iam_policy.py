@@ -174,8 +174,11 @@ def _key_holds(operator, values, expected, context):
     expected = [e for e in expected if e is not None]
     if values is None:
         # reference_policies_elements_condition_operators.html: a missing key does not match,
-        # so a negated operator holds; ...IfExists holds; ForAllValues holds on an empty set.
-        return if_exists or negated or qualifier == "ForAllValues"
+        # so a negated operator holds; ...IfExists holds; on an empty set ForAllValues holds
+        # and ForAnyValue does not (no value satisfies it).
+        if qualifier:
+            return if_exists or qualifier == "ForAllValues"
+        return if_exists or negated
     values = as_list(values)
     if qualifier == "ForAllValues":
         return all(_matches_one(test, negated, v, expected) for v in values)
