@@ -377,3 +377,29 @@ def test_the_aws_managed_key_serves_every_principal_through_secrets_manager(endp
     denied = make_role(endpoint, allow("secretsmanager:GetSecretValue", arn),
                        {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"})
     refused(as_role(endpoint, denied, "secretsmanager").get_secret_value, SecretId=arn)
+
+
+# --- resource and request condition keys ------------------------------------------------------
+
+def test_s3_existing_object_tags_are_condition_keys(endpoint):
+    s3 = client(endpoint, "s3")
+    bucket = unique("tags")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="ours.txt", Body=b"a", Tagging="team=a")
+    s3.put_object(Bucket=bucket, Key="theirs.txt", Body=b"b", Tagging="team=b")
+    reader = as_role(endpoint, make_role(endpoint, allow("s3:GetObject", Condition={
+        "StringEquals": {"s3:ExistingObjectTag/team": "a"}})), "s3")
+    assert reader.get_object(Bucket=bucket, Key="ours.txt")["Body"].read() == b"a"
+    refused(reader.get_object, Bucket=bucket, Key="theirs.txt")
+
+
+def test_secret_tags_and_version_stages_are_condition_keys(endpoint):
+    arn = secret(endpoint, Tags=[{"Key": "cfsign:team", "Value": "a"}])
+    role = make_role(endpoint, allow("secretsmanager:GetSecretValue", Condition={
+        "StringEquals": {"secretsmanager:ResourceTag/cfsign:team": "a",
+                         "secretsmanager:VersionStage": "AWSCURRENT"}}))
+    reader = as_role(endpoint, role, "secretsmanager")
+    assert reader.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")
+    refused(reader.get_secret_value, SecretId=arn)  # no VersionStage in the request
+    other = secret(endpoint, Tags=[{"Key": "cfsign:team", "Value": "b"}])
+    refused(reader.get_secret_value, SecretId=other, VersionStage="AWSCURRENT")
