@@ -36,7 +36,10 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import s3_backends
 from werkzeug.wrappers import Request, Response
 
-from bucket_policy import CLOUDFRONT, evaluate, wildcard
+import iam_policy
+from iam_policy import wildcard
+
+CLOUDFRONT = "cloudfront.amazonaws.com"
 
 PREFIX = "/_edge/"
 SIGNING_PARAMETERS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")
@@ -189,11 +192,11 @@ def _forward(request, distribution, behavior, path):
     context = {"aws:sourcearn": distribution.arn, "aws:securetransport": "true",
                "aws:sourceaccount": DEFAULT_ACCOUNT_ID}
     signed_by_oac = bool(getattr(origin, "origin_access_control_id", ""))
-    policy = s3.buckets[bucket].policy
-    policy_text = policy.decode() if isinstance(policy, bytes) else policy
-    verdict = action and evaluate(policy_text, action, f"arn:aws:s3:::{bucket}/{key}", context,
-                                  caller_service=CLOUDFRONT)
-    if not signed_by_oac or verdict != "Allow":
+    allowed = action and iam_policy.evaluate(
+        iam_policy.service(CLOUDFRONT, DEFAULT_ACCOUNT_ID),
+        iam_policy.Request(action, f"arn:aws:s3:::{bucket}/{key}", context),
+        iam_policy.ResourcePolicy(s3.buckets[bucket].policy)).allowed
+    if not signed_by_oac or not allowed:
         raise Refused(403, "AccessDenied", f"Access Denied ({action or request.method} on "
                                            f"{bucket}/{key} is not granted to the distribution)",
                       "S3")

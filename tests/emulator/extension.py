@@ -2,7 +2,6 @@
 starts. Test infrastructure, written against the AWS API reference; each part below is tested
 in test_<part>.py.
 
-- bucket_policy:   bucket policies evaluated as IAM does (moto denied on unmet conditions)
 - cfn_resources:   CloudFormation resource types the products use, and template fixes
 - cloudfront_api:  the CloudFront key-group operations moto lacks (update, delete)
 - secretsmanager_api: version creation dates as written (rotation reads a key's age)
@@ -13,11 +12,13 @@ in test_<part>.py.
 - faults:          throttling and 500s injected into a fraction of calls, on request (/_faults)
 - validation:      every request checked against its operation's input shape in botocore's
                    model (wire.py reads it), refused as AWS refuses it
+- iam_enforce:     IAM on every request (iam_policy evaluates, iam_actions names the action and
+                   resource, iam_state reads callers and resource policies from moto)
 
-EmulatorServer is moto's threaded server with fault injection, the edge and request validation
-in front, in that order (the edge's viewer requests are no API requests: never validated).
+EmulatorServer is moto's threaded server with fault injection, the edge, request validation and
+IAM in front, in that order (the edge's viewer requests are no API requests: never validated or
+authorized as such).
 """
-import bucket_policy  # noqa: F401  (patches moto on import)
 import cfn_resources  # noqa: F401  (registers resource types)
 import cloudfront_api  # noqa: F401
 import secretsmanager_api  # noqa: F401
@@ -29,15 +30,17 @@ from werkzeug.serving import make_server
 
 from edge import EdgeApplication
 from faults import FaultApplication
+from iam_enforce import AuthorizationApplication
 from validation import ValidationApplication
 
 
 class EmulatorServer(ThreadedMotoServer):
-    """moto's threaded server with fault injection, the edge and validation mounted."""
+    """moto's threaded server with fault injection, the edge, validation and IAM mounted."""
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
-        app = FaultApplication(EdgeApplication(ValidationApplication(moto)))
+        app = FaultApplication(EdgeApplication(ValidationApplication(
+            AuthorizationApplication(moto))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()

@@ -17,9 +17,9 @@ def test_injected_faults_are_retried_and_counted(endpoint):
     try:
         patient = Config(retries={"max_attempts": 10, "mode": "standard"})
         sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="t", aws_secret_access_key="t", config=patient)
+                          aws_access_key_id="testing", aws_secret_access_key="testing", config=patient)
         s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="t", aws_secret_access_key="t", config=patient)
+                          aws_access_key_id="testing", aws_secret_access_key="testing", config=patient)
         s3.create_bucket(Bucket="faulty")
         for n in range(10):
             sm.create_secret(Name=f"faulty/{n}", SecretString="x")
