@@ -1,7 +1,9 @@
 """Every IAM policy document the repository ships, resolved against the sample account: the
 identity policies (inline role policies, managed policies), trust policies and resource
 policies (bucket policies, secret resource policies) of products/*/template.yaml and
-examples/rotation/*.yaml, and the policy files under examples/iam/."""
+examples/rotation/*.yaml, and the policy files under examples/iam/. `effective` gives each
+role's identity policies as one document: what the role holds, for checks that look at
+combinations of permissions."""
 import json
 from dataclasses import dataclass
 
@@ -51,3 +53,44 @@ def shipped():
         yield from documents_of(sample.resolve(source), source)
     for path in POLICY_FILES:
         yield Document(str(path.relative_to(REPO)), "identity", json.loads(path.read_text()))
+
+
+def role_policies(resolved, source):
+    """{role: [its identity documents]}: its inline policies and the template's managed
+    policies attached to it (the policy's Roles, or the role's ManagedPolicyArns)."""
+    documents = list(documents_of(resolved, source))
+    held = {}
+    for logical_id, resource in resolved.resources.items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        arns = resource.get("Properties", {}).get("ManagedPolicyArns", [])
+        held[f"{source}:{logical_id}"] = [
+            d for d in documents if d.kind == "identity"
+            and (d.where.startswith(f"{source}:{logical_id}:")
+                 or attached(resolved, d.where.split(":")[-1], resolved.names[logical_id], arns))]
+    return held
+
+
+def attached(resolved, policy_id, role_name, role_policy_arns):
+    """Whether the managed policy `policy_id` of the template is attached to the role."""
+    policy = resolved.resources.get(policy_id, {})
+    if policy.get("Type") != "AWS::IAM::ManagedPolicy":
+        return False
+    return (role_name in policy.get("Properties", {}).get("Roles", [])
+            or resolved.names[policy_id] in role_policy_arns)
+
+
+def effective():
+    """The documents we ship with each role's identity policies merged into one; trust
+    policies left out."""
+    merged = set()
+    for source in TEMPLATES + EXAMPLE_TEMPLATES:
+        resolved = sample.resolve(source)
+        for role, held in role_policies(resolved, source).items():
+            merged |= {d.where for d in held}
+            if held:
+                statements = [s for d in held for s in d.document["Statement"]]
+                yield Document(role, "identity", {"Version": "2012-10-17", "Statement": statements})
+    for document in shipped():
+        if document.kind != "trust" and document.where not in merged:
+            yield document

@@ -96,6 +96,9 @@ def physical(logical_id, resource_type, properties):
     if resource_type == "AWS::IAM::Role":
         name = properties.get("RoleName", f"{PSEUDO['AWS::StackName']}-{logical_id}-0A1B2C3D")
         return {logical_id: name, f"{logical_id}.Arn": f"{arn}:iam::{ACCOUNT}:role/{name}"}
+    if resource_type == "AWS::IAM::ManagedPolicy":
+        return {logical_id: f"{arn}:iam::{ACCOUNT}:policy/{PSEUDO['AWS::StackName']}-"
+                            f"{logical_id}-0A1B2C3D"}
     if resource_type == "AWS::SecretsManager::Secret":
         return {logical_id: f"{arn}:secretsmanager:{REGION}:{ACCOUNT}:secret:"
                             f"{properties['Name']}{SECRET_SUFFIX}"}

@@ -32,6 +32,10 @@ REQUIRED = {
 # about multiple resources" (Cloud Control's ListResources), not stacks: "Developing resource
 # types", https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-develop.html
 STACK_HANDLERS = ("create", "read", "update", "delete")
+# Actions whose resource types are all optional, called by cfsign's launches without one, so
+# authorized against "*": Service Catalog reads the template by TemplateURL before any stack
+# exists.
+WITHOUT_RESOURCE = {"cloudformation:GetTemplateSummary"}
 
 
 def handler_permissions(type_name):
