@@ -82,7 +82,7 @@ def test_the_products_secret_template_creates_its_secret(endpoint):
     sm = client(endpoint, "secretsmanager")
     assert sm.describe_secret(SecretId=outputs["SecretArn"])["Name"] == "cfsign/extteam/signing-key"
     policy = json.loads(sm.get_resource_policy(SecretId=outputs["SecretArn"])["ResourcePolicy"])
-    readers = policy["Statement"][0]["Condition"]["StringNotEquals"]["aws:PrincipalArn"]
+    readers = policy["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
     assert readers[0] == "arn:aws:iam::123456789012:role/cfsign-extteam-integration"
 
 

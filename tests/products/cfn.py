@@ -1,8 +1,11 @@
 """Reads product templates and resolves them for given parameters, the way CloudFormation would
 decide what exists: conditions, Fn::If, AWS::NoValue and conditional resources and outputs.
 
-Intrinsics that need a deployed stack (Fn::Sub, Fn::GetAtt, ...) are left as they are.
+Intrinsics that need a deployed stack (Fn::Sub, Fn::GetAtt, Ref of a resource or a pseudo
+parameter) are left as they are, unless `names` gives the values a deployed stack would have
+(`AWS::Region`, `Bucket`, `Bucket.Arn`, ...): then they are substituted.
 """
+import re
 from pathlib import Path
 
 from cfnlint.decode import decode
@@ -10,11 +13,14 @@ from cfnlint.decode import decode
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTS = REPO / "products"
 NO_VALUE = object()
+SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 def load(product):
-    """The template of `product` (a folder under products/) as plain dicts and lists."""
-    template, matches = decode(str(PRODUCTS / product / "template.yaml"))
+    """The template of `product` (a folder under products/, or a template's path) as plain
+    dicts and lists."""
+    path = product if isinstance(product, Path) else PRODUCTS / product / "template.yaml"
+    template, matches = decode(str(path))
     assert not matches, f"{product}: {matches}"
     return template
 
@@ -22,8 +28,9 @@ def load(product):
 class Resolved:
     """A template with its parameters applied: the resources and outputs that would exist."""
 
-    def __init__(self, template, parameters):
+    def __init__(self, template, parameters, names=None):
         self.template = template
+        self.names = names or {}
         self.values = {}
         for name, spec in template.get("Parameters", {}).items():
             if name in parameters:
@@ -69,7 +76,12 @@ class Resolved:
                     return NO_VALUE
                 if arg in self.values:
                     return self.values[arg]
-                return {"Ref": arg}
+                return self.names.get(arg, {"Ref": arg})
+            if key == "Fn::GetAtt":
+                name = ".".join(arg) if isinstance(arg, list) else arg
+                return self.names.get(name, {"Fn::GetAtt": arg})
+            if key == "Fn::Sub":
+                return self.substitute(arg)
             if key == "Condition":
                 return self.condition(arg)
             if key == "Fn::If":
@@ -94,3 +106,15 @@ class Resolved:
             if value is not NO_VALUE:
                 result[key] = value
         return result
+
+    def substitute(self, arg):
+        """Fn::Sub with every variable known (only with `names`), else the Fn::Sub as it is."""
+        if not self.names:
+            return {"Fn::Sub": arg}
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.evaluate(arg[1]))
+        known = {**self.names, **{k: v for k, v in self.values.items() if isinstance(v, str)},
+                 **variables}
+        names = SUB_VARIABLE.findall(text)
+        if not all(isinstance(known.get(name), str) for name in names):
+            return {"Fn::Sub": arg}
+        return SUB_VARIABLE.sub(lambda m: known[m.group(1)], text).replace("${!", "${")

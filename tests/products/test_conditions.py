@@ -194,7 +194,7 @@ def test_secret_uses_a_customer_key_only_when_given_and_never_holds_a_key():
                        AutomationRoleArn="arn:aws:iam::123456789012:role/platform-automation")
     assert with_key.properties("SigningKeySecret")["KmsKeyId"] == key
     policy = plain.properties("SigningKeySecretPolicy")["ResourcePolicy"]["Statement"][0]
-    readers = policy["Condition"]["StringNotEquals"]["aws:PrincipalArn"]
+    readers = policy["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
     assert readers[1] == "arn:aws:iam::123456789012:role/platform-automation"
     assert readers[0]["Fn::Sub"].endswith(":role/cfsign-${TeamName}-integration")
 
