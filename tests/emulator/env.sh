@@ -3,13 +3,15 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 venv="$root/target/emulator/venv"
 stamp="$venv/.requirements"
-if ! cmp -s "$root/tests/emulator/requirements.txt" "$stamp" 2>/dev/null; then
+# The lock (tests/lock-python makes it from requirements.txt) pins every package with hashes.
+lock="$root/tests/emulator/requirements.lock"
+if ! cmp -s "$lock" "$stamp" 2>/dev/null; then
   echo "emulator: installing moto into $venv (once)" >&2
   python3 -m venv "$venv" || {
     echo "emulator: python3 cannot create a venv: apt-get install python3-venv" >&2
     exit 2
   }
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$root/tests/emulator/requirements.txt" >&2
-  cp "$root/tests/emulator/requirements.txt" "$stamp"
+    --require-hashes -r "$lock" >&2
+  cp "$lock" "$stamp"
 fi

@@ -55,14 +55,15 @@ fn fingerprint(path: &Path) -> String {
 pub fn python_packages() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let manifest = repo().join("tests/peers/requirements.txt");
+        // Every package of the tree, with hashes (tests/lock-python makes it).
+        let manifest = repo().join("tests/peers/requirements.lock");
         let dir = target_dir()
             .join("peers")
             .join(format!("python-{}", fingerprint(&manifest)));
         build_once(&dir, |scratch| {
             must_run(
                 Command::new(python())
-                    .args(["-m", "pip", "install", "--quiet", "--target"])
+                    .args(["-m", "pip", "install", "--quiet", "--require-hashes", "--target"])
                     .arg(scratch)
                     .arg("-r")
                     .arg(&manifest),
