@@ -72,13 +72,17 @@ Examples:
   cfsign cookies 'https://cdn.example.com/*' --key-pair-id K2JCJMDEHXQW5F \\
       --private-key private_key.pem --expires-in 2h --json")]
     Cookies(cookies::CookiesArgs),
-    /// Explain whether CloudFront would accept a signed URL, and why.
+    /// Explain whether CloudFront would accept a signed URL (or signed cookies), and why.
     #[command(after_help = "\
 Examples:
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F \\
       --at 2026-12-01T12:00:00Z --ip 203.0.113.7
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F --json | jq .decision
+  # signed cookies, as `cfsign cookies` printed them, for one URL they are sent with
+  cfsign cookies 'https://cdn.example.com/gallery/*' ... > cookies.txt
+  cfsign verify https://cdn.example.com/gallery/a.jpg --cookies cookies.txt \\
+      --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F
 
 Exits 0 when CloudFront would accept the URL, 1 when it would refuse it (a 403), 2 on error,
 3 when it cannot tell: nothing failed, but the key's id (--key-pair-id) or, for an
