@@ -19,7 +19,8 @@ from botocore.config import Config
 def assume_role(name):
     """Creates the role (trusting the account) with what docs/onboarding.md says the platform
     automation role may use ("Service Catalog, CloudFormation, S3, Secrets Manager, CloudFront
-    reads ... and IAM reads") if needed, and assumes it; prints its credentials."""
+    reads ..., IAM reads and, for keys kept in KMS, kms:CreateKey, kms:GetPublicKey and kms:Sign")
+    if needed, and assumes it; prints its credentials."""
     iam = boto3.client("iam")
     account = boto3.client("sts").get_caller_identity()["Account"]
     trust = {"Version": "2012-10-17", "Statement": [{
@@ -32,7 +33,8 @@ def assume_role(name):
     iam.put_role_policy(RoleName=name, PolicyName="docs", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
             "servicecatalog:*", "cloudformation:*", "s3:*", "secretsmanager:*", "cloudfront:Get*",
-            "cloudfront:List*", "iam:Get*", "iam:List*"]}]}))
+            "cloudfront:List*", "iam:Get*", "iam:List*", "kms:CreateKey", "kms:GetPublicKey",
+            "kms:Sign"]}]}))
     credentials = boto3.client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/{name}", RoleSessionName="docs-reader")["Credentials"]
     print(json.dumps({

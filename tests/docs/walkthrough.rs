@@ -4,7 +4,8 @@
 //!
 //! The emulator stands in for AWS, so a few things change on the way (`Walkthrough::adapt`):
 //! example endpoints become the real one, a team's domain becomes the edge address that serves
-//! its distribution, the placeholder key pair id becomes the team's, recipes that go through
+//! its distribution, the placeholder key pair id becomes the team's, the placeholder KMS key ARN
+//! the one `cfsign keygen --kms` created, recipes that go through
 //! the distribution get `--var edge`, and `cargo install` builds a debug binary.
 
 use std::collections::BTreeMap;
@@ -34,6 +35,9 @@ const PLATFORM_ROLE: &str = "platform-automation";
 /// The key pair id the docs show for a team's key.
 const EXAMPLE_KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
 
+/// The placeholder the docs show for a KMS key's ARN.
+const EXAMPLE_KMS_KEY_ARN: &str = "arn:aws:kms:...:key/...";
+
 /// Example endpoints the docs show for the emulator.
 const EXAMPLE_ENDPOINTS: &[&str] = &["http://127.0.0.1:40123", "http://127.0.0.1:PORT"];
 
@@ -62,6 +66,8 @@ pub struct Walkthrough {
     cards: BTreeMap<String, String>,
     /// The last URL `cfsign sign` printed (`$URL`, `$SIGNED_URL` in the docs).
     last_url: Option<String>,
+    /// The KMS key `cfsign keygen --kms` last created (the docs' `arn:aws:kms:...:key/...`).
+    kms_key_arn: Option<String>,
     /// Everything run, for the report: `doc:line: command`.
     pub ran: Vec<String>,
 }
@@ -89,6 +95,7 @@ impl Walkthrough {
             key_of: None,
             cards: BTreeMap::new(),
             last_url: None,
+            kms_key_arn: None,
             ran: Vec::new(),
         };
         let role = walkthrough.reader(&["assume-role", PLATFORM_ROLE]);
@@ -214,6 +221,9 @@ impl Walkthrough {
                 self.key_of = Some(name);
             }
         }
+        if let Some(arn) = &self.kms_key_arn {
+            text = text.replace(EXAMPLE_KMS_KEY_ARN, arn);
+        }
         // Once the reader holds a team's key, the placeholder id is that key's id.
         if let Some(name) = self.key_of.clone() {
             if let Some(team) = self.team(&name) {
@@ -278,6 +288,14 @@ impl Walkthrough {
                     self.cards
                         .insert(format!("team {name}"), format!("team {}", lines.join("\n")));
                 }
+            }
+            Some("keygen") if words.iter().any(|w| w == "--kms") => {
+                // Text output: `  key          ARN (sign with --kms-key-id)`.
+                let arn = stdout
+                    .split_whitespace()
+                    .find(|word| word.starts_with("arn:aws:kms:"));
+                assert!(arn.is_some(), "{place}: no key ARN printed: {stdout}");
+                self.kms_key_arn = arn.map(str::to_owned);
             }
             Some("cookies") => {
                 let resource = &words[2];

@@ -157,6 +157,7 @@ def test_put_outside_uploads_is_a_method_the_default_behavior_refuses(team):
     response = requests.put(url, data=b"x")
     assert response.status_code == 403
     assert "<Code>MethodNotAllowed</Code>" in response.text
+    assert "<RequestId>" not in response.text and "x-amz-request-id" not in response.headers
 
 
 def test_a_validly_signed_delete_is_refused_by_the_bucket_policy(endpoint, team):
@@ -166,6 +167,9 @@ def test_a_validly_signed_delete_is_refused_by_the_bucket_policy(endpoint, team)
     assert response.status_code == 403
     assert response.headers["X-Cache"] == "Error from S3"
     assert "s3:DeleteObject" in response.text
+    # S3's error shape, with its request id; CloudFront's own refusals have none.
+    assert response.headers["x-amz-request-id"] in response.text
+    assert "<RequestId>" in response.text
     assert client(endpoint, "s3").get_object(Bucket=team["bucket"], Key=name)["Body"].read() \
         == b"keep"
 

@@ -169,27 +169,15 @@ pub mod s3_module {
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let owner = caller_account(&context)?;
-        match aws.block_on(
-            aws.s3()
-                .head_object()
-                .bucket(bucket)
-                .key(key)
-                .expected_bucket_owner(&owner)
-                .send(),
-        ) {
-            Ok(out) => {
+        match crate::aws::s3::object(&aws, bucket, key, Some(&owner)) {
+            Ok(Some(object)) => {
                 let mut map = Map::new();
-                map.insert(
-                    "content_length".into(),
-                    out.content_length().unwrap_or(0).into(),
-                );
-                map.insert("etag".into(), out.e_tag().unwrap_or_default().into());
+                map.insert("content_length".into(), object.content_length.into());
+                map.insert("etag".into(), object.etag.into());
                 Ok(map.into())
             }
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {
-                Ok(Dynamic::UNIT)
-            }
-            Err(err) => Err(fail(&context, "S3", "HeadObject", err)),
+            Ok(None) => Ok(Dynamic::UNIT),
+            Err(err) => Err(fail(&context, "S3", "HeadObject", *err)),
         }
     }
 
