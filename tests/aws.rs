@@ -403,3 +403,115 @@ fn http_requests_return_every_status_and_fail_only_to_connect() {
         ]
     );
 }
+
+#[test]
+fn sign_reads_its_key_from_the_teams_secret_with_no_key_file() {
+    let name = unique("cfsign/signer");
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("public.pem");
+    let (out, _recipe_dir) = run_recipe(
+        &format!(
+            r#"
+            let arn = secretsmanager::create_secret("{name}", "{{\"keyPairId\":\"\",\"privateKey\":\"\"}}");
+            let key = keys::generate("ecdsa-p256");
+            secretsmanager::put_signing_key(arn, key, "KFROMSECRET", ["AWSCURRENT"]);
+            print(key.public_key_pem());
+            "#
+        ),
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(&public, stdout(&out)).unwrap();
+    let cfsign = |args: &[&str]| {
+        Command::cargo_bin("cfsign")
+            .unwrap()
+            .args(args)
+            .args([
+                "--endpoint-url",
+                &Emulator::shared().url,
+                "--region",
+                "us-east-1",
+            ])
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("AWS_PROFILE")
+            .env_remove("CFSIGN_KEY_PAIR_ID")
+            .env_remove("CFSIGN_PRIVATE_KEY")
+            .output()
+            .unwrap()
+    };
+    let signed = cfsign(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--secret",
+        &name,
+        "--expires-in",
+        "5m",
+    ]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let url = stdout(&signed).trim().to_owned();
+    assert!(
+        url.ends_with("&Key-Pair-Id=KFROMSECRET&Hash-Algorithm=SHA256"),
+        "{url}"
+    );
+    let verified = Command::cargo_bin("cfsign")
+        .unwrap()
+        .args([
+            "verify",
+            &url,
+            "--key-pair-id",
+            "KFROMSECRET",
+            "--public-key",
+        ])
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+
+    let cookies = cfsign(&[
+        "cookies",
+        "https://cdn.example.com/*",
+        "--secret",
+        &name,
+        "--expires-in",
+        "5m",
+    ]);
+    assert!(
+        stdout(&cookies).contains("CloudFront-Key-Pair-Id=KFROMSECRET"),
+        "{}",
+        stderr(&cookies)
+    );
+    let mismatch = cfsign(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--secret",
+        &name,
+        "--key-pair-id",
+        "KOTHER",
+        "--expires-in",
+        "5m",
+    ]);
+    assert_eq!(mismatch.status.code(), Some(2));
+    assert!(
+        stderr(&mismatch).contains("is not the key pair id of the key in"),
+        "{}",
+        stderr(&mismatch)
+    );
+    let missing = cfsign(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--secret",
+        "cfsign/no-such-team/signing-key",
+        "--expires-in",
+        "5m",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("ResourceNotFoundException"),
+        "{}",
+        stderr(&missing)
+    );
+    for out in [&signed, &cookies, &mismatch, &missing] {
+        assert!(!stdout(out).contains("PRIVATE KEY") && !stderr(out).contains("PRIVATE KEY"));
+    }
+}

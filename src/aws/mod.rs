@@ -7,6 +7,7 @@
 pub mod cloudfront;
 mod error;
 pub mod plan;
+pub mod secrets;
 pub mod wait;
 
 use std::future::Future;

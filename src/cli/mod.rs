@@ -11,6 +11,7 @@ mod key_file;
 mod keygen;
 mod progress;
 mod run;
+mod secret_key;
 mod sign;
 mod time;
 mod verify;
@@ -72,13 +73,17 @@ Examples:
   cfsign cookies 'https://cdn.example.com/*' --key-pair-id K2JCJMDEHXQW5F \\
       --private-key private_key.pem --expires-in 2h --json")]
     Cookies(cookies::CookiesArgs),
-    /// Explain whether CloudFront would accept a signed URL, and why.
+    /// Explain whether CloudFront would accept a signed URL (or signed cookies), and why.
     #[command(after_help = "\
 Examples:
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F \\
       --at 2026-12-01T12:00:00Z --ip 203.0.113.7
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F --json | jq .decision
+  # signed cookies, as `cfsign cookies` printed them, for one URL they are sent with
+  cfsign cookies 'https://cdn.example.com/gallery/*' ... > cookies.txt
+  cfsign verify https://cdn.example.com/gallery/a.jpg --cookies cookies.txt \\
+      --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F
 
 Exits 0 when CloudFront would accept the URL, 1 when it would refuse it (a 403), 2 on error,
 3 when it cannot tell: nothing failed, but the key's id (--key-pair-id) or, for an
@@ -122,15 +127,55 @@ side by side; see docs/benchmarks.md.")]
     Bench(bench::BenchArgs),
 }
 
+/// Where AWS is, for the commands that call it.
+#[derive(Debug, Args)]
+struct AwsArgs {
+    /// AWS profile (default: the standard credential chain).
+    #[arg(long)]
+    profile: Option<String>,
+    /// AWS region (default: the standard chain).
+    #[arg(long)]
+    region: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. the local emulator (tests/emulator/serve).
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
+    endpoint_url: Option<String>,
+}
+
+impl AwsArgs {
+    fn options(&self, dry_run: bool) -> cfsign::aws::AwsOptions {
+        cfsign::aws::AwsOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            dry_run,
+        }
+    }
+}
+
 /// Options every signing command shares: which key, and when and where the signature holds.
 #[derive(Debug, Args)]
 struct SigningArgs {
-    /// CloudFront public key id (the key pair id), e.g. K2JCJMDEHXQW5F.
+    /// CloudFront public key id (the key pair id), e.g. K2JCJMDEHXQW5F; with --secret it comes
+    /// from the secret.
     #[arg(long, env = "CFSIGN_KEY_PAIR_ID")]
-    key_pair_id: String,
+    key_pair_id: Option<String>,
     /// PEM private key: PKCS#8, PKCS#1 or SEC1, or encrypted PKCS#8 with --passphrase-env.
     #[arg(long, env = "CFSIGN_PRIVATE_KEY", value_name = "FILE")]
-    private_key: PathBuf,
+    private_key: Option<PathBuf>,
+    /// Read the key and its key pair id from the team's signing-key secret in Secrets Manager
+    /// (an ARN or a name, e.g. cfsign/payments/signing-key) instead of a file: no key on disk.
+    #[arg(long, value_name = "ARN|NAME", env = "CFSIGN_SECRET")]
+    secret: Option<String>,
+    /// With --secret: the version stage to read.
+    #[arg(
+        long,
+        value_name = "STAGE",
+        default_value = "AWSCURRENT",
+        requires = "secret"
+    )]
+    secret_stage: String,
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Name of the environment variable holding the private key's passphrase.
     #[arg(long, value_name = "VAR")]
     passphrase_env: Option<String>,
@@ -173,8 +218,8 @@ impl SigningArgs {
     ) -> anyhow::Result<(cfsign::sign::Signer, cfsign::sign::Conditions)> {
         use anyhow::Context;
 
-        let key = key_file::load_private_key(&self.private_key, self.passphrase_env.as_deref())?;
-        let mut signer = cfsign::sign::Signer::new(std::sync::Arc::new(key), &self.key_pair_id)
+        let (key, key_pair_id) = self.key()?;
+        let mut signer = cfsign::sign::Signer::new(std::sync::Arc::new(key), &key_pair_id)
             .context("checking --key-pair-id")?;
         if let Some(hash) = self.hash {
             signer = signer.with_hash(hash.into());
@@ -195,6 +240,39 @@ impl SigningArgs {
             source_ip: self.ip.clone(),
         };
         Ok((signer, conditions))
+    }
+
+    /// The private key and its key pair id, from a file or from the team's secret.
+    fn key(&self) -> anyhow::Result<(cfsign::keys::PrivateKey, String)> {
+        use anyhow::bail;
+
+        match (&self.private_key, &self.secret) {
+            (Some(file), None) => {
+                let Some(id) = self.key_pair_id.clone() else {
+                    bail!(
+                        "--key-pair-id is required with --private-key (or set CFSIGN_KEY_PAIR_ID)"
+                    );
+                };
+                Ok((
+                    key_file::load_private_key(file, self.passphrase_env.as_deref())?,
+                    id,
+                ))
+            }
+            (None, Some(secret)) => secret_key::read(
+                secret,
+                &self.secret_stage,
+                self.key_pair_id.as_deref(),
+                &self.aws,
+            ),
+            (Some(_), Some(_)) => bail!(
+                "give --private-key FILE or --secret ARN|NAME, not both (check CFSIGN_PRIVATE_KEY \
+                 and CFSIGN_SECRET)"
+            ),
+            (None, None) => bail!(
+                "no key: give --private-key FILE (with --key-pair-id) or --secret ARN|NAME (the \
+                 team's signing-key secret)"
+            ),
+        }
     }
 }
 

@@ -31,7 +31,7 @@ mod verify;
 pub use policy::{Policy, PolicyError};
 pub use resource::{normalize_url, ResourceError, ResourcePattern};
 pub use signer::{Conditions, HashAlgorithm, ScopedSigner, SignedCookies, Signer};
-pub use verify::{verify_url, Check, Decision, Outcome, Verdict, VerifyOptions};
+pub use verify::{verify_cookies, verify_url, Check, Decision, Outcome, Verdict, VerifyOptions};
 
 use crate::keys::KeyError;
 
