@@ -94,6 +94,7 @@ IP-restricted URL, the client's address (--ip) is needed to decide.")]
 Examples:
   cfsign keygen --out-dir keys/
   cfsign keygen --out-dir keys/ --type ecdsa-p256
+  cfsign keygen --kms --out-dir keys/     # the private key is created in, and never leaves, KMS
 
 Writes private_key.pem (PKCS#8, mode 0600) and public_key.pem (the SPKI form to upload to
 CloudFront). Refuses to overwrite existing files.")]
@@ -174,6 +175,10 @@ struct SigningArgs {
         requires = "secret"
     )]
     secret_stage: String,
+    /// Sign with an asymmetric AWS KMS key (RSA_2048 or ECC_NIST_P256; id, ARN or alias), which
+    /// never leaves KMS: one kms:Sign call per signature, SHA-256 (needs --key-pair-id).
+    #[arg(long, value_name = "ARN", env = "CFSIGN_KMS_KEY_ID")]
+    kms_key_id: Option<String>,
     #[command(flatten)]
     aws: AwsArgs,
     /// Name of the environment variable holding the private key's passphrase.
@@ -219,7 +224,7 @@ impl SigningArgs {
         use anyhow::Context;
 
         let (key, key_pair_id) = self.key()?;
-        let mut signer = cfsign::sign::Signer::new(std::sync::Arc::new(key), &key_pair_id)
+        let mut signer = cfsign::sign::Signer::with_signer(key, &key_pair_id)
             .context("checking --key-pair-id")?;
         if let Some(hash) = self.hash {
             signer = signer.with_hash(hash.into());
@@ -242,35 +247,51 @@ impl SigningArgs {
         Ok((signer, conditions))
     }
 
-    /// The private key and its key pair id, from a file or from the team's secret.
-    fn key(&self) -> anyhow::Result<(cfsign::keys::PrivateKey, String)> {
+    /// Whether the signatures are made by a service (KMS) rather than in this process.
+    fn remote(&self) -> bool {
+        self.kms_key_id.is_some()
+    }
+
+    /// What signs, and its key pair id: a key file, the team's secret, or a KMS key.
+    fn key(&self) -> anyhow::Result<(std::sync::Arc<dyn cfsign::sign::PolicySigner>, String)> {
+        use std::sync::Arc;
+
         use anyhow::bail;
 
-        match (&self.private_key, &self.secret) {
-            (Some(file), None) => {
-                let Some(id) = self.key_pair_id.clone() else {
-                    bail!(
-                        "--key-pair-id is required with --private-key (or set CFSIGN_KEY_PAIR_ID)"
-                    );
-                };
-                Ok((
-                    key_file::load_private_key(file, self.passphrase_env.as_deref())?,
-                    id,
-                ))
+        let required_id = |flag: &str| {
+            self.key_pair_id.clone().ok_or_else(|| {
+                anyhow::anyhow!("--key-pair-id is required with {flag} (or set CFSIGN_KEY_PAIR_ID)")
+            })
+        };
+        match (&self.private_key, &self.secret, &self.kms_key_id) {
+            (Some(file), None, None) => {
+                let id = required_id("--private-key")?;
+                let key = key_file::load_private_key(file, self.passphrase_env.as_deref())?;
+                Ok((Arc::new(key), id))
             }
-            (None, Some(secret)) => secret_key::read(
-                secret,
-                &self.secret_stage,
-                self.key_pair_id.as_deref(),
-                &self.aws,
+            (None, Some(secret), None) => {
+                let (key, id) = secret_key::read(
+                    secret,
+                    &self.secret_stage,
+                    self.key_pair_id.as_deref(),
+                    &self.aws,
+                )?;
+                Ok((Arc::new(key), id))
+            }
+            (None, None, Some(key_id)) => {
+                let id = required_id("--kms-key-id")?;
+                let aws = cfsign::aws::Aws::new(self.aws.options(false), Arc::new(|_| {}));
+                let key = cfsign::aws::kms::KmsKey::open(&aws, key_id)
+                    .map_err(|e| anyhow::anyhow!("opening the KMS key {key_id}: {e}"))?;
+                Ok((Arc::new(key), id))
+            }
+            (None, None, None) => bail!(
+                "no key: give --private-key FILE (with --key-pair-id), --secret ARN|NAME (the \
+                 team's signing-key secret) or --kms-key-id ARN (with --key-pair-id)"
             ),
-            (Some(_), Some(_)) => bail!(
-                "give --private-key FILE or --secret ARN|NAME, not both (check CFSIGN_PRIVATE_KEY \
-                 and CFSIGN_SECRET)"
-            ),
-            (None, None) => bail!(
-                "no key: give --private-key FILE (with --key-pair-id) or --secret ARN|NAME (the \
-                 team's signing-key secret)"
+            _ => bail!(
+                "give one of --private-key, --secret and --kms-key-id (check CFSIGN_PRIVATE_KEY, \
+                 CFSIGN_SECRET and CFSIGN_KMS_KEY_ID)"
             ),
         }
     }
