@@ -104,6 +104,8 @@ JOBS = {
                     "UpdateProvisionedProduct", "TerminateProvisionedProduct")],
         call("provisioned::has_parameters", "cloudformation:DescribeStacks", sample.STACK_ARN),
         call("signing_key::slot_of", "cloudfront:GetPublicKey"),
+        call("provision.rhai: the caller's role ARN with its path", "iam:GetRole",
+             AUTOMATION_ROLE_ARN),
     ],
     "keys": [
         call("signing_key::refuse_if_scheduled_for_deletion (before the secret exists)",
