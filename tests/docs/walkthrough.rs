@@ -14,12 +14,19 @@ use std::process::{Command as Process, Output};
 
 use crate::markdown::{self, Block, Command};
 use crate::support::emulator::Emulator;
+use crate::support::roles::{command_as, Identity};
 use crate::support::{recipe, repo, target_dir};
 
 /// Commands another test runs (the file named must contain the command).
 const RUN_ELSEWHERE: &[(&str, &str)] = &[
     ("examples/quickstart", "tests/quickstart.rs"),
     ("tests/run", ".ci/run"),
+    // The administrator's deployment of the automation role, which the walkthrough's reader
+    // then runs as (deployed with the same parameters, assumed from IAM Identity Center).
+    (
+        "aws cloudformation deploy --stack-name cfsign-automation-role",
+        "tests/support/roles.py",
+    ),
 ];
 
 /// Commands no test runs, and why.
@@ -29,8 +36,11 @@ const NOT_RUN: &[(&str, &str)] = &[(
      docs/benchmarks.md, never into a test",
 )];
 
-/// The role the docs' platform engineer runs cfsign as.
-const PLATFORM_ROLE: &str = "platform-automation";
+/// The docs a platform engineer follows as the automation role they have the administrator
+/// deploy (products/automation-role); the rest (the README's emulator quickstart, which exports
+/// the root's key itself, and the signing and application docs: `keygen --kms` creates a KMS
+/// key, the application's code reads its secret) run as the account root, as before.
+const PLATFORM_DOCS: &[&str] = &["docs/onboarding.md", "docs/recipes.md"];
 
 /// The key pair id the docs show for a team's key.
 const EXAMPLE_KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
@@ -55,7 +65,8 @@ struct Team {
 pub struct Walkthrough {
     workspace: tempfile::TempDir,
     endpoint: String,
-    /// The platform automation role's credentials: the reader's AWS identity.
+    /// The reader's AWS identity: the platform automation role (products/automation-role)
+    /// for `PLATFORM_DOCS`, the root for the rest.
     credentials: Vec<(String, String)>,
     teams: BTreeMap<String, Team>,
     /// The last ```json block: the file the next `--vars-file` names.
@@ -73,7 +84,7 @@ pub struct Walkthrough {
 }
 
 impl Walkthrough {
-    /// A fresh working directory (the repository's folders linked in) and the platform role.
+    /// A fresh working directory (the repository's folders linked in), as the automation role.
     pub fn start() -> Walkthrough {
         let workspace = tempfile::tempdir().unwrap();
         for entry in [
@@ -83,13 +94,10 @@ impl Walkthrough {
         }
         std::fs::create_dir(workspace.path().join(".state")).unwrap();
         let endpoint = Emulator::shared().url.clone();
-        let mut walkthrough = Walkthrough {
+        Walkthrough {
             workspace,
             endpoint,
-            credentials: vec![
-                ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
-                ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
-            ],
+            credentials: Identity::Automation.credentials(),
             teams: BTreeMap::new(),
             json_block: None,
             key_of: None,
@@ -97,15 +105,17 @@ impl Walkthrough {
             last_url: None,
             kms_key_arn: None,
             ran: Vec::new(),
-        };
-        let role = walkthrough.reader(&["assume-role", PLATFORM_ROLE]);
-        let role: BTreeMap<String, String> = serde_json::from_str(&role).unwrap();
-        walkthrough.credentials = role.into_iter().collect();
-        walkthrough
+        }
     }
 
     /// Runs every block of the Markdown file `doc` (a path from the repository root).
     pub fn follow(&mut self, doc: &str) {
+        self.credentials = if PLATFORM_DOCS.contains(&doc) {
+            Identity::Automation.credentials()
+        } else {
+            Identity::Root("the README's quickstart, the signing and application docs")
+                .credentials()
+        };
         let markdown = std::fs::read_to_string(repo().join(doc)).unwrap();
         for block in markdown::blocks(&markdown) {
             match block.lang.as_str() {
@@ -217,7 +227,7 @@ impl Walkthrough {
                 .replace(EXAMPLE_KEY_PAIR_ID, &team.key_pair_id);
             if self.key_of.as_deref() != Some(name.as_str()) {
                 let dir = self.workspace.path().to_str().unwrap().to_owned();
-                self.reader(&["save-key", &team.secret_arn, &dir]);
+                self.reader(&self.credentials, &["save-key", &team.secret_arn, &dir]);
                 self.key_of = Some(name);
             }
         }
@@ -238,7 +248,8 @@ impl Walkthrough {
         if let Some(team) = self.teams.get(name) {
             return Some(team.clone());
         }
-        let output = recipe::command(
+        let output = command_as(
+            Identity::Automation,
             "tests/docs/team.rhai",
             &["--var", &format!("team={name}"), "--output", "json"],
         )
@@ -340,7 +351,7 @@ impl Walkthrough {
     fn download(&self, place: &str, team: &Team, url: &str) {
         let key = url[team.edge.len() + 1..].split('?').next().unwrap();
         let body = format!("object {key} from the docs walkthrough");
-        self.reader(&["put-object", &team.bucket, key, &body]);
+        self.reader(&fixture(), &["put-object", &team.bucket, key, &body]);
         assert_eq!(fetch(url, None), (200, body), "{place}: the signed link");
         let unsigned = url.split('?').next().unwrap();
         assert_eq!(
@@ -360,7 +371,7 @@ impl Walkthrough {
         assert_eq!(cookies.len(), 3, "{place}: three cookies: {stdout}");
         let key = pattern[team.edge.len() + 1..].replace('*', "photo-1.jpg");
         let body = format!("object {key} from the docs walkthrough");
-        self.reader(&["put-object", &team.bucket, &key, &body]);
+        self.reader(&fixture(), &["put-object", &team.bucket, &key, &body]);
         let url = format!("{}/{key}", team.edge);
         let header = cookies.join("; ");
         assert_eq!(
@@ -398,7 +409,7 @@ impl Walkthrough {
             "{place}: the snippet failed:\n{}",
             recipe::stderr(&output)
         );
-        let stored = self.reader(&["get-object", &team.bucket, key]);
+        let stored = self.reader(&fixture(), &["get-object", &team.bucket, key]);
         assert_eq!(
             stored, "a photo from the docs",
             "{place}: the uploaded object"
@@ -475,13 +486,13 @@ impl Walkthrough {
             .unwrap()
     }
 
-    /// Runs tests/docs/reader.py (boto3 against the emulator, as the platform role).
-    fn reader(&self, args: &[&str]) -> String {
+    /// Runs tests/docs/reader.py (boto3 against the emulator) with `credentials`.
+    fn reader(&self, credentials: &[(String, String)], args: &[&str]) -> String {
         let python = target_dir().join("emulator/venv/bin/python");
         let output = Process::new(&python)
             .arg(repo().join("tests/docs/reader.py"))
             .args(args)
-            .envs(self.credentials.iter().map(|(k, v)| (k, v)))
+            .envs(credentials.iter().map(|(k, v)| (k, v)))
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .env_remove("AWS_PROFILE")
@@ -565,4 +576,10 @@ fn commands_are_adapted_to_the_emulator_only_where_needed() {
         vars_file("cfsign run x.rhai --vars-file teams.json --dry-run").as_deref(),
         Some("teams.json")
     );
+}
+
+/// The credentials of what stands in for the application (the objects its users download, the
+/// object the browser uploaded, read back): the account root, outside the reader's role.
+fn fixture() -> Vec<(String, String)> {
+    Identity::Root("the application's objects").credentials()
 }
