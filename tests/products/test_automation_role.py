@@ -121,6 +121,9 @@ JOBS = {
     ],
     "smoke tests, probes, emptying a bucket": [
         call("s3::head_object, list_objects", "s3:ListBucket", BUCKET),
+        call("s3::list_object_versions, empty_bucket", "s3:ListBucketVersions", BUCKET),
+        call("s3::delete_object_versions: a version or delete marker",
+             "s3:DeleteObjectVersion", f"{BUCKET}/uploads/cfsign-smoke-1700000000.txt"),
         call("smoke: the test object is gone", "s3:GetObject",
              f"{BUCKET}/uploads/cfsign-smoke-1700000000.txt"),
         *[call("s3::delete_object", "s3:DeleteObject", f"{BUCKET}/{key}")
@@ -236,6 +239,8 @@ FOREIGN = [
     ("s3:GetObject", f"{BUCKET}/uploads/customer-upload.pdf", {}),
     ("s3:PutObject", f"{BUCKET}/uploads/a.txt", {}),
     ("s3:DeleteObject", "arn:aws:s3:::company-data/report.csv", {}),
+    ("s3:DeleteObjectVersion", "arn:aws:s3:::company-data/report.csv", {}),
+    ("s3:ListBucketVersions", ARTIFACTS, {}),
     ("s3:PutBucketPolicy", ARTIFACTS, {}),
     ("s3:DeleteObject", f"{ARTIFACTS}/key-pair/0123456789abcdef.yaml", {}),
     ("dynamodb:Scan", TABLE, {}),
