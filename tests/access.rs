@@ -404,13 +404,13 @@ print(json.dumps({"unit": orgs.create_organizational_unit(ParentId=root, Name="a
     );
     // The management account enables it once; the share is made with principal sharing, and
     // a share made earlier without it is changed with UpdatePortfolioShare.
-    boto(&format!(
+    boto(
         r#"
 sc = client("servicecatalog")
 sc.enable_aws_organizations_access()
 print(json.dumps(True))
-"#
-    ));
+"#,
+    );
     let out = publish(json!([]));
     assert!(out.status.success(), "{}", stderr(&out));
     boto(&format!(
