@@ -38,6 +38,23 @@ fn teams_file(dir: &std::path::Path) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// The vars file publish.rhai runs with: a portfolio per team, the self-service team's own
+/// provisioner role (under its path) a principal of its portfolio only.
+fn publish_file(dir: &std::path::Path) -> String {
+    let path = dir.join("publish.json");
+    let provisioner =
+        format!("arn:aws:iam::123456789012:role/teams/{SELF_SERVICE}/cfsign-{SELF_SERVICE}-provisioner");
+    let vars = serde_json::json!({
+        "teams": [
+            { "team": "alpha" },
+            { "team": "beta" },
+            { "team": SELF_SERVICE, "principals": [provisioner] },
+        ],
+    });
+    std::fs::write(&path, vars.to_string()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
 /// The requests the emulator received while `run` ran, and what `run` returned.
 fn requests_during<T>(run: impl FnOnce() -> T) -> (Vec<Recorded>, T) {
     let before = Emulator::shared().recorded_requests().len();
@@ -141,13 +158,16 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     let vars_file = teams_file(dir.path());
     let edge = format!("edge={}", emulator.url);
 
-    // Publish, then publish again: nothing changed, so nothing is written. The teams'
-    // provisioner roles are principals (the automation role is one by default).
-    let principals = "principals=arn:aws:iam:::role/cfsign-*-provisioner";
+    // Publish, then publish again: nothing changed, so nothing is written. Every team gets
+    // its own portfolio; the automation role is a principal of each (by default), and the
+    // self-service team's provisioner role of its own alone.
+    let publish_vars = publish_file(dir.path());
+    let publish_args = ["--vars-file", publish_vars.as_str()];
+    let teams = "teams=alpha,beta";
     let published = json(&run_file_as(
         PLATFORM,
         "recipes/publish.rhai",
-        &["--var", principals, "--output", "json"],
+        &[publish_args.as_slice(), &["--output", "json"]].concat(),
     ));
     let created: Vec<&Value> = published["changes"]
         .as_array()
@@ -157,7 +177,7 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         .collect();
     assert_eq!(created.len(), 6, "{published:#}");
     let writes = writes_during(|| {
-        let out = run_file_as(PLATFORM, "recipes/publish.rhai", &["--var", principals]);
+        let out = run_file_as(PLATFORM, "recipes/publish.rhai", &publish_args);
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stdout(&out).contains("0 change(s)"), "{}", stdout(&out));
     });
@@ -167,7 +187,7 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     for (recipe, extra) in [
         (
             "recipes/publish.rhai",
-            vec!["--var", "portfolio=cfsign-dry"],
+            vec!["--var", "portfolio=cfsign-dry", "--var", teams],
         ),
         ("recipes/provision.rhai", vec!["--vars-file", &vars_file]),
     ] {

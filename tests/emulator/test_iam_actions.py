@@ -10,6 +10,7 @@ import yaml
 
 import iam_actions
 import iam_enforce
+from servicecatalog import access as sc_access
 from iam_policy import as_list, known_operator, root
 
 REPO = Path(__file__).resolve().parents[2]
@@ -120,7 +121,7 @@ def _supplied_keys():
     KMS use through Secrets Manager and for requests made by a service principal (the edge)."""
     context = iam_enforce.global_context(root(ACCOUNT), {}, REGION)
     return set(context) | {"kms:viaservice", "kms:calleraccount", "aws:sourcearn",
-                           "aws:sourceaccount"}
+                           "aws:sourceaccount"} | set(sc_access.LEVEL_KEYS.values())
 
 
 def test_cfsign_ships_conditions():
