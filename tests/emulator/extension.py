@@ -14,15 +14,18 @@ in test_<part>.py.
                    model (wire.py reads it), refused as AWS refuses it
 - iam_enforce:     IAM on every request (iam_policy evaluates, iam_actions names the action and
                    resource, iam_state reads callers and resource policies from moto)
+- s3_rules:        bucket naming rules, versioned buckets that cannot be deleted, the bucket
+                   owner condition (x-amz-expected-bucket-owner)
 
-EmulatorServer is moto's threaded server with fault injection, the edge, request validation and
-IAM in front, in that order (the edge's viewer requests are no API requests: never validated or
-authorized as such).
+EmulatorServer is moto's threaded server with fault injection, the edge, request validation,
+IAM and the S3 bucket owner condition in front, in that order (the edge's viewer requests are
+no API requests: never validated or authorized as such).
 """
 import cfn_resources  # noqa: F401  (registers resource types)
 import cloudfront_api  # noqa: F401
 import secretsmanager_api  # noqa: F401
 import servicecatalog  # noqa: F401
+import s3_rules
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
                                            create_backend_app)
@@ -35,12 +38,13 @@ from validation import ValidationApplication
 
 
 class EmulatorServer(ThreadedMotoServer):
-    """moto's threaded server with fault injection, the edge, validation and IAM mounted."""
+    """moto's threaded server with fault injection, the edge, validation, IAM and the bucket
+    owner condition mounted."""
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
         app = FaultApplication(EdgeApplication(ValidationApplication(
-            AuthorizationApplication(moto))))
+            AuthorizationApplication(s3_rules.BucketOwnerApplication(moto)))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()
