@@ -70,7 +70,7 @@ fn following_the_docs_works_against_the_emulator() {
     for expected in [
         "README.md",
         "docs/onboarding.md",
-        "cargo install --path .",
+        "cargo install --locked --path .",
         "recipes/provision.rhai --vars-file teams.json",
         "cfsign cookies",
         "JavaScript snippet",

@@ -188,7 +188,7 @@ impl Walkthrough {
             text = text.replace(example, &self.endpoint);
         }
         text = text.replace(
-            "cargo install --path .",
+            "cargo install --locked --path .",
             &format!(
                 "cargo install --path {} --debug --locked --offline --quiet --root {}",
                 repo().display(),

@@ -7,7 +7,7 @@ CloudFront API reference:
   distribution trusts is ResourceInUse.
 - GetKeyGroup / GetPublicKey of an unknown id: NoSuchResource (moto answered 500).
 
-cfsign's recipes never call the writes (the key-pair stack owns the group, DESIGN.md §3); they
+cfsign's recipes never call the writes (the key-pair stack owns the group, docs/design.md §3); they
 exist so tests can show what happens when someone edits the group around the stack.
 """
 from moto.cloudfront.exceptions import CloudFrontException

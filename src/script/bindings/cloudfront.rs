@@ -1,6 +1,6 @@
 //! `cloudfront::`: reading what the products created (public keys, key groups, distributions)
 //! and waiting for a distribution to deploy. Writes go through the products' stacks, never
-//! around them (DESIGN.md: rotation is declarative), so there are none here.
+//! around them (docs/design.md: rotation is declarative), so there are none here.
 
 use std::time::Duration;
 

@@ -448,7 +448,7 @@ pub mod catalog_module {
     }
 
     /// Marks an artifact DEPRECATED: teams can no longer launch it, but products provisioned
-    /// from it still update (DESIGN.md: old versions are deprecated, never deleted).
+    /// from it still update (docs/design.md: old versions are deprecated, never deleted).
     #[rhai_fn(return_raw)]
     pub fn deprecate_artifact(
         context: NativeCallContext,
