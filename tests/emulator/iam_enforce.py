@@ -43,6 +43,10 @@ ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 PRINCIPAL_TYPES = {"root": "Account", "user": "User", "role-session": "AssumedRole"}
 # The key policy of the AWS managed key aws/secretsmanager (security-encryption.html).
 SECRETSMANAGER_KEY_ALIAS = "alias/aws/secretsmanager"
+# Condition keys a service supplies from its own state: service -> fn(principal, parsed,
+# action) -> [context dict, ...], the request being allowed when any alternative is (None:
+# none to add). Service Catalog registers its access levels (servicecatalog/access.py).
+CONTEXT_PROVIDERS = {}
 
 
 # moto's S3 applies bucket policies itself, and wrongly (a statement whose condition does not
@@ -168,12 +172,15 @@ def refusal(parsed, environ):
     base = global_context(principal, environ, parsed.region)
     checks = iam_actions.authorizations(parsed.service, parsed.operation, parsed.params,
                                         parsed.region, account)
+    provider = CONTEXT_PROVIDERS.get(parsed.service)
     for action, arn, request_keys in checks:
         if action in ALWAYS_ALLOWED:
             continue
-        request, decision = _check(principal, action, arn, {**base, **request_keys},
-                                   parsed.region)
-        if not decision.allowed:
+        alternatives = (provider and provider(principal, parsed, action)) or [{}]
+        decisions = [_check(principal, action, arn, {**base, **request_keys, **extra},
+                            parsed.region) for extra in alternatives]
+        if not any(decision.allowed for _, decision in decisions):
+            request, decision = decisions[0]
             return _access_denied(parsed, decision.message(principal, request,
                                                           quote_resource=parsed.service == "s3"))
     if parsed.service == "secretsmanager":

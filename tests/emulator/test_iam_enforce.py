@@ -1,63 +1,12 @@
 """IAM on every request (iam_enforce.py), through boto3 against the emulator: each rule refused
 and accepted, with AWS's error codes, statuses and messages."""
 import json
-import uuid
 
 import boto3
-import pytest
-from botocore.exceptions import ClientError
 from moto.sts.models import sts_backends
 
-from emulator_testing import ACCOUNT, REGION, client
-
-TRUST_ACCOUNT = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-    "Action": "sts:AssumeRole"}]}
-
-
-def document(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action, resource="*", **extra):
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def make_role(endpoint, *statements, path="/", boundary=None, trust=TRUST_ACCOUNT):
-    """A role with one inline policy; returns its ARN."""
-    iam = client(endpoint, "iam")
-    name = unique("role")
-    extra = {"PermissionsBoundary": boundary} if boundary else {}
-    arn = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust),
-                          **extra)["Role"]["Arn"]
-    if statements:
-        iam.put_role_policy(RoleName=name, PolicyName="inline",
-                            PolicyDocument=document(*statements))
-    return arn
-
-
-def credentials_of(endpoint, role_arn, caller=None):
-    sts = caller or client(endpoint, "sts")
-    return sts.assume_role(RoleArn=role_arn, RoleSessionName="app")["Credentials"]
-
-
-def as_role(endpoint, role_arn, service):
-    found = credentials_of(endpoint, role_arn)
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id=found["AccessKeyId"],
-                        aws_secret_access_key=found["SecretAccessKey"],
-                        aws_session_token=found["SessionToken"])
-
-
-def refused(call, *args, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(*args, **kwargs)
-    return caught.value.response
-
+from emulator_testing import (ACCOUNT, REGION, allow, as_role, client, document,
+                              make_role, refused, unique)
 
 def secret(endpoint, **extra):
     sm = client(endpoint, "secretsmanager")
