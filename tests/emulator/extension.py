@@ -3,6 +3,10 @@ starts. Test infrastructure, written against the AWS API reference; each part be
 in test_<part>.py.
 
 - cfn_resources:   CloudFormation resource types the products use, and template fixes
+- cfn_s3:          AWS::S3::Bucket applies its versioning, public access block and ownership
+- cfn_stacks:      how stack operations end when a resource fails (rollbacks, DELETE_FAILED)
+- cfn_handlers:    resource handlers authorized as the stack's principal with the permissions
+                   their provider schemas list
 - cloudfront_api:  the CloudFront key-group operations moto lacks (update, delete)
 - secretsmanager_api: version creation dates as written (rotation reads a key's age)
 - servicecatalog:  Service Catalog past portfolios: products, artifacts, associations,
@@ -22,6 +26,9 @@ IAM and the S3 bucket owner condition in front, in that order (the edge's viewer
 no API requests: never validated or authorized as such).
 """
 import cfn_resources  # noqa: F401  (registers resource types)
+import cfn_s3  # noqa: F401
+import cfn_stacks  # noqa: F401
+import cfn_handlers
 import cloudfront_api  # noqa: F401
 import secretsmanager_api  # noqa: F401
 import servicecatalog  # noqa: F401
@@ -38,13 +45,15 @@ from validation import ValidationApplication
 
 
 class EmulatorServer(ThreadedMotoServer):
-    """moto's threaded server with fault injection, the edge, validation, IAM and the bucket
-    owner condition mounted."""
+    """moto's threaded server with fault injection, the edge, validation, IAM (remembering each
+    request's caller for the stack operations it starts) and the bucket owner condition
+    mounted."""
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
         app = FaultApplication(EdgeApplication(ValidationApplication(
-            AuthorizationApplication(s3_rules.BucketOwnerApplication(moto)))))
+            AuthorizationApplication(cfn_handlers.CallerApplication(
+                s3_rules.BucketOwnerApplication(moto))))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()

@@ -92,14 +92,26 @@ def _role_named(name):
     return next((r for r in _iam().roles.values() if r.name == name), None)
 
 
-def _session_principal(session):
-    name = session.role_arn.split("/")[-1]
-    role = _role_named(name)
-    principal_arn = role.arn if role else session.role_arn
+def _role_principal(role_arn, session_arn):
+    role = _role_named(role_arn.split("/")[-1])
+    principal_arn = role.arn if role else role_arn
     # A deleted role leaves its sessions with no permissions.
     policies = tuple(_policies_of(role)) if role else ()
-    return Principal("role-session", session.arn, ACCOUNT, principal_arn=principal_arn,
+    return Principal("role-session", session_arn, ACCOUNT, principal_arn=principal_arn,
                      identity_policies=policies, boundary=_boundary_of(role) if role else None)
+
+
+def _session_principal(session):
+    return _role_principal(session.role_arn, session.arn)
+
+
+def role_session(role_arn, session_name):
+    """The session a service makes when it assumes `role_arn` itself, named `session_name`
+    (Service Catalog's launch role sessions are "servicecatalog", CloudFormation's service role
+    sessions "AWSCloudFormation", as their AccessDenied messages show them)."""
+    session_arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/" \
+                  f"{session_name}"
+    return _role_principal(role_arn, session_arn)
 
 
 ALLOW_EVERYTHING = {"Version": "2012-10-17",

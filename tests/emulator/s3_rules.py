@@ -87,7 +87,16 @@ def _delete_empty_bucket(self, bucket_name):
     if bucket.keys:
         raise VersionedBucketNotEmpty(bucket_name) if _has_versions(bucket) \
             else BucketNotEmpty(bucket_name)
-    return _moto_delete_bucket(self, bucket_name)
+    deleted = _moto_delete_bucket(self, bucket_name)
+    _forget_keys(bucket_name)
+    return deleted
+
+
+def _forget_keys(bucket_name):
+    """Drops the objects of a deleted bucket from moto's model registry, which still listed
+    them (and /moto-api/data.json then failed looking up their bucket)."""
+    tracked = s3_models.FakeKey.instances_tracked
+    tracked[:] = [key for key in tracked if getattr(key, "bucket_name", None) != bucket_name]
 
 
 s3_models.S3Backend.delete_bucket = _delete_empty_bucket
