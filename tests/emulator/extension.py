@@ -3,7 +3,9 @@ starts. Test infrastructure, written against the AWS API reference; each part be
 in test_<part>.py.
 
 - cfn_resources:   CloudFormation resource types the products use, and template fixes
+- cfn_iam:         AWS::IAM::ManagedPolicy detached and deleted with its stack
 - cfn_s3:          AWS::S3::Bucket applies its versioning, public access block and ownership
+- cfn_parameters:  parameter values outside AllowedPattern / AllowedValues are refused
 - cfn_stacks:      how stack operations end when a resource fails (rollbacks, DELETE_FAILED)
 - cfn_handlers:    resource handlers authorized as the stack's principal with the permissions
                    their provider schemas list
@@ -26,7 +28,9 @@ IAM and the S3 bucket owner condition in front, in that order (the edge's viewer
 no API requests: never validated or authorized as such).
 """
 import cfn_resources  # noqa: F401  (registers resource types)
+import cfn_iam  # noqa: F401
 import cfn_s3  # noqa: F401
+import cfn_parameters  # noqa: F401  (before cfn_stacks: a failed stack is refused first)
 import cfn_stacks  # noqa: F401
 import cfn_handlers
 import cloudfront_api  # noqa: F401

@@ -109,10 +109,19 @@ def service_prefix(service):
     return service
 
 
+def _names_versions(params):
+    """Whether a DeleteObjects request names an object version."""
+    return any(o.get("VersionId") for o in (params.get("Delete") or {}).get("Objects", []))
+
+
 def action_names(service, operation, params):
     """The IAM action names (without prefix) a request needs."""
     if params.get("VersionId") and operation in VERSIONED_ACTIONS.get(service, {}):
         return [VERSIONED_ACTIONS[service][operation]]
+    if (service, operation) == ("s3", "DeleteObjects") and _names_versions(params):
+        # "s3:DeleteObject - you must always have" it; "s3:DeleteObjectVersion - To delete a
+        # specific version of an object" (DeleteObjects, Permissions)
+        return ["DeleteObject", "DeleteObjectVersion"]
     named = OPERATION_ACTIONS.get(service, {}).get(operation, operation)
     return list(named) if isinstance(named, tuple) else [named]
 

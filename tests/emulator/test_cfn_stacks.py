@@ -94,3 +94,22 @@ def test_a_failed_update_rolls_back_to_the_previous_properties(endpoint):
         "Second"]
     first = dynamodb.describe_table(TableName=f"{name}-a")["Table"]
     assert first["DeletionProtectionEnabled"] is False
+
+
+def test_a_stack_with_a_role_and_its_managed_policies_deletes_both(endpoint):
+    cfn, iam, name = client(endpoint, "cloudformation"), client(endpoint, "iam"), unique("mp")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "ec2.amazonaws.com"}}]}
+    document = {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sns:ListTopics", "Resource": "*"}]}
+    cfn.create_stack(StackName=name, Capabilities=["CAPABILITY_NAMED_IAM"],
+                     TemplateBody=json.dumps({"Resources": {
+                         "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                             "RoleName": name, "AssumeRolePolicyDocument": trust}},
+                         "Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+                             "Roles": [{"Ref": "Role"}], "PolicyDocument": document}}}}))
+    [attached] = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    cfn.delete_stack(StackName=name)
+    assert name not in {s["StackName"] for s in cfn.describe_stacks()["Stacks"]}
+    assert name not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    assert attached["PolicyArn"] not in {p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]}

@@ -31,6 +31,13 @@ def test_every_documented_action_exists_in_the_service_authorization_reference()
     ("s3", "DeleteObject", {"Bucket": "b", "Key": "k", "VersionId": "v"},
      [("s3:DeleteObjectVersion", "arn:aws:s3:::b/k")]),
     ("s3", "ListObjectVersions", {"Bucket": "b"}, [("s3:ListBucketVersions", "arn:aws:s3:::b")]),
+    ("s3", "DeleteObjects", {"Bucket": "b", "Delete": {"Objects": [{"Key": "k"}]}},
+     [("s3:DeleteObject", "arn:aws:s3:::b/k")]),
+    ("s3", "DeleteObjects", {"Bucket": "b", "Delete": {"Objects": [
+        {"Key": "k", "VersionId": "v"}, {"Key": "j", "VersionId": "w"}]}},
+     [("s3:DeleteObject", "arn:aws:s3:::b/k"), ("s3:DeleteObject", "arn:aws:s3:::b/j"),
+      ("s3:DeleteObjectVersion", "arn:aws:s3:::b/k"),
+      ("s3:DeleteObjectVersion", "arn:aws:s3:::b/j")]),
     ("cloudfront", "GetPublicKey", {"Id": "K1"}, [("cloudfront:GetPublicKey", "*")]),
     ("cloudfront", "GetDistribution", {"Id": "E1"},
      [("cloudfront:GetDistribution", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1")]),
