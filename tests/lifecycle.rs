@@ -121,7 +121,11 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     let edge = format!("edge={}", emulator.url);
 
     // Publish, then publish again: nothing changed, so nothing is written.
-    let published = json(&run_file("recipes/publish.rhai", &["--output", "json"]));
+    let teams = "teams=alpha,beta";
+    let published = json(&run_file(
+        "recipes/publish.rhai",
+        &["--var", teams, "--output", "json"],
+    ));
     let created: Vec<&Value> = published["changes"]
         .as_array()
         .unwrap()
@@ -130,7 +134,7 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         .collect();
     assert_eq!(created.len(), 6, "{published:#}");
     let writes = writes_during(|| {
-        let out = run_file("recipes/publish.rhai", &[]);
+        let out = run_file("recipes/publish.rhai", &["--var", teams]);
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stdout(&out).contains("0 change(s)"), "{}", stdout(&out));
     });
@@ -140,7 +144,7 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     for (recipe, extra) in [
         (
             "recipes/publish.rhai",
-            vec!["--var", "portfolio=cfsign-dry"],
+            vec!["--var", "portfolio=cfsign-dry", "--var", teams],
         ),
         ("recipes/provision.rhai", vec!["--vars-file", &vars_file]),
     ] {

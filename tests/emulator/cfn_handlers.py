@@ -84,6 +84,13 @@ HANDLER_OPERATIONS = {"s3:GetObjectMetadata": "HeadObject"}
 # Properties naming IAM entities by name, and the request parameter that names each.
 NAMED_ENTITIES = {"Roles": "RoleName", "Users": "UserName", "Groups": "GroupName"}
 ROUTE53_ACTIONS = {"create": "CREATE", "update": "UPSERT", "delete": "DELETE"}
+#: The condition keys the handlers' calls carry besides the request's own (_call_keys).
+SUPPLIED_KEYS = frozenset({
+    "kms:calleraccount", "kms:viaservice", "kms:encryptioncontext:aws:dynamodb:tablename",
+    "kms:grantisforawsresource", "iam:passedtoservice", "iam:policyarn",
+    "route53:changeresourcerecordsetsrecordtypes",
+    "route53:changeresourcerecordsetsnormalizedrecordnames",
+    "route53:changeresourcerecordsetsactions"})
 
 _CALLER = contextvars.ContextVar("cfn_caller", default=None)
 _LAUNCHER = contextvars.ContextVar("cfn_launcher", default=None)

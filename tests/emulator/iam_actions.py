@@ -174,6 +174,14 @@ RESOLVERS = {
     ("route53", "hostedzone"): lambda p, r: {
         "Id": _strip_path(p.get("HostedZoneId") or p.get("Id"), "/hostedzone/")},
     ("route53", "change"): lambda p, r: {"Id": _strip_path(p.get("Id"), "/change/")},
+    # Service Catalog names a portfolio or product by its Id (PortfolioId / ProductId, or Id
+    # for the operations on one), or a product by its Name (DescribeProduct), which AWS
+    # resolves to the product; CreateProduct's Name is the product being made (Owner is sent).
+    ("servicecatalog", "Portfolio"): lambda p, r: {
+        "PortfolioId": p.get("PortfolioId") or p.get("Id")},
+    ("servicecatalog", "Product"): lambda p, r: {
+        "ProductId": p.get("ProductId") or p.get("Id")
+        or (None if "Owner" in p else iam_state.catalog_product_id(r, p.get("Name")))},
 }
 
 

@@ -1,6 +1,8 @@
 """What the authorizer reads from moto's backends: who an access key belongs to (with that
 identity's policies and permissions boundary), and a resource's full ARN, tags and
-resource-based policy (secrets, buckets, KMS keys, role trust policies).
+resource-based policy (secrets, buckets, KMS keys, role trust policies), and the tags of
+Service Catalog portfolios and products (aws:ResourceTag, the condition key the Service
+Authorization Reference lists for both resource types).
 
 Callers, per the IAM User Guide (id_credentials_temp_use-resources.html,
 reference_policies_condition-keys.html#condition-keys-principalarn):
@@ -29,6 +31,7 @@ from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
 from moto.s3.models import s3_backends
 from moto.secretsmanager.models import secretsmanager_backends
+from moto.servicecatalog.models import servicecatalog_backends
 from moto.sts.models import sts_backends
 
 from iam_policy import Principal, root
@@ -235,6 +238,25 @@ def _key_resource(region, arn):
     return Resource(policy=key.policy if key else None, required=True)
 
 
+def _catalog(region):
+    """The emulator's Service Catalog state (servicecatalog.py keeps it on moto's backend)."""
+    return getattr(servicecatalog_backends[ACCOUNT][region], "cfsign_catalog", None)
+
+
+def catalog_product_id(region, name):
+    catalog = _catalog(region) if name else None
+    found = [p for p in (catalog.products.values() if catalog else []) if p.get("Name") == name]
+    return found[0]["Id"] if found else None
+
+
+def _catalog_resource(region, arn):
+    kind, _, resource_id = arn.rsplit(":", 1)[1].partition("/")
+    catalog = _catalog(region)
+    held = {"portfolio": "portfolios", "product": "products"}.get(kind)
+    found = getattr(catalog, held).get(resource_id) if catalog and held else None
+    return Resource(context=_tags(found.get("Tags"), "aws:resourcetag") if found else None)
+
+
 def _role_resource(arn):
     role = _role_named(arn.split("/")[-1])
     return Resource(policy=_document(role.assume_role_policy_document) if role else None,
@@ -251,6 +273,8 @@ def resource(action, arn, region):
         return _bucket_resource(arn)
     if service == "kms" and ":key/" in arn:
         return _key_resource(region, arn)
+    if service == "servicecatalog" and arn.startswith("arn:aws:catalog:"):
+        return _catalog_resource(region, arn)
     if action.lower() in ("sts:assumerole", "sts:tagsession") and ":role/" in arn:
         return _role_resource(arn)
     return Resource()

@@ -246,6 +246,53 @@ def test_cloudformation_stacks_are_matched_by_their_arn(endpoint):
     assert refused(team.describe_stacks, StackName=other)["Error"]["Code"] == "AccessDenied"
 
 
+# --- Service Catalog portfolios and products ----------------------------------------------------
+
+CATALOG = f"arn:aws:catalog:{REGION}:{ACCOUNT}"
+
+
+def test_catalog_writes_are_matched_by_the_portfolio_and_product_tags(endpoint):
+    sc = client(endpoint, "servicecatalog")
+    tagged = sc.create_portfolio(DisplayName=unique("p"), ProviderName="platform", Tags=[
+        {"Key": "cfsign:portfolio", "Value": "cfsign"}])["PortfolioDetail"]["Id"]
+    other = sc.create_portfolio(DisplayName=unique("p"), ProviderName="platform")[
+        "PortfolioDetail"]["Id"]
+    admin = as_role(endpoint, make_role(endpoint, allow(
+        "servicecatalog:UpdatePortfolio", f"{CATALOG}:portfolio/*",
+        Condition={"StringEquals": {"aws:ResourceTag/cfsign:portfolio": "cfsign"}})),
+        "servicecatalog")
+    assert admin.update_portfolio(Id=tagged, Description="updated")["PortfolioDetail"]
+    response = refused(admin.update_portfolio, Id=other, Description="updated")
+    assert response["Error"]["Code"] == "AccessDeniedException"
+    assert f"on resource: {CATALOG}:portfolio/{other}" in response["Error"]["Message"]
+
+
+def test_a_product_named_by_its_name_is_the_product(endpoint):
+    sc, s3 = client(endpoint, "servicecatalog"), client(endpoint, "s3")
+    name, bucket = unique("product"), unique("templates")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="t.yaml", Body=json.dumps(
+        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+    product_id = sc.create_product(
+        Name=name, Owner="platform", ProductType="CLOUD_FORMATION_TEMPLATE",
+        ProvisioningArtifactParameters={
+            "Name": "v1", "Type": "CLOUD_FORMATION_TEMPLATE",
+            "Info": {"LoadTemplateFromURL": f"{endpoint}/{bucket}/t.yaml"}})[
+        "ProductViewDetail"]["ProductViewSummary"]["ProductId"]
+    portfolio = sc.create_portfolio(DisplayName=unique("p"), ProviderName="platform")[
+        "PortfolioDetail"]["Id"]
+    sc.associate_product_with_portfolio(ProductId=product_id, PortfolioId=portfolio)
+    roles = [make_role(endpoint, allow("servicecatalog:DescribeProduct", resource))
+             for resource in (f"{CATALOG}:product/{product_id}", f"{CATALOG}:product/prod-other")]
+    for role in roles:
+        sc.associate_principal_with_portfolio(PortfolioId=portfolio, PrincipalARN=role,
+                                              PrincipalType="IAM")
+    reader, elsewhere = (as_role(endpoint, role, "servicecatalog") for role in roles)
+    assert reader.describe_product(Name=name)["ProductViewSummary"]["ProductId"] == product_id
+    response = refused(elsewhere.describe_product, Name=name)
+    assert f"on resource: {CATALOG}:product/{product_id}" in response["Error"]["Message"]
+
+
 # --- role trust policies -------------------------------------------------------------------------
 
 def test_assuming_a_role_needs_its_trust_policy(endpoint):

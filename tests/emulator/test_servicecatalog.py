@@ -57,6 +57,17 @@ def test_portfolios_are_listed_a_page_at_a_time_and_updated(catalog):
     assert updated["Tags"] == [{"Key": "team", "Value": "platform"}]
 
 
+def test_a_portfolio_is_described_with_its_tags(catalog):
+    sc = catalog["sc"]
+    portfolio = sc.create_portfolio(DisplayName=unique("sc-described"), ProviderName="platform",
+                                    Tags=[{"Key": "cfsign:team", "Value": "alpha"}])
+    described = sc.describe_portfolio(Id=portfolio["PortfolioDetail"]["Id"])
+    assert described["PortfolioDetail"] == portfolio["PortfolioDetail"]
+    assert described["Tags"] == [{"Key": "cfsign:team", "Value": "alpha"}]
+    assert refused(sc.describe_portfolio, Id="port-nothere00000")["Error"]["Code"] == \
+        "ResourceNotFoundException"
+
+
 def test_a_page_token_the_service_did_not_give_is_refused(catalog):
     response = refused(catalog["sc"].list_portfolios, PageToken="not-a-token")
     assert response["Error"]["Code"] == "InvalidParametersException"

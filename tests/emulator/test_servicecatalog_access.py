@@ -150,6 +150,44 @@ def test_several_launch_paths_need_a_path_id_or_name(endpoint, catalog):
     wait(sc, record["RecordId"])
 
 
+def test_a_template_constraint_binds_only_its_own_portfolios_launch_path(endpoint, catalog):
+    """Two portfolios hold the product, each pinning Team to its own team: a principal of the
+    beta portfolio cannot launch as alpha, though alpha's portfolio would accept it."""
+    sc = catalog["sc"]
+    role = end_user(endpoint)
+    paths = {}
+    for team in ("alpha", "beta"):
+        portfolio = sc.create_portfolio(DisplayName=unique(f"sc-{team}"), ProviderName="p")
+        portfolio_id = portfolio["PortfolioDetail"]["Id"]
+        sc.associate_product_with_portfolio(ProductId=catalog["product_id"],
+                                            PortfolioId=portfolio_id)
+        sc.create_constraint(PortfolioId=portfolio_id, ProductId=catalog["product_id"],
+                             Type="LAUNCH",
+                             Parameters=json.dumps({"RoleArn": catalog["launch_role"]}))
+        sc.create_constraint(PortfolioId=portfolio_id, ProductId=catalog["product_id"],
+                             Type="TEMPLATE", Parameters=json.dumps({"Rules": {"Pinned": {
+                                 "Assertions": [{
+                                     "Assert": {"Fn::Contains": [[team], {"Ref": "Team"}]},
+                                     "AssertDescription": f"Team must be {team}"}]}}}))
+        paths[team] = portfolio["PortfolioDetail"]["DisplayName"]
+    associate(catalog, role, portfolio_id=portfolio_id)  # beta's
+    beta = as_role(endpoint, role, "servicecatalog")
+    assert [p["Name"] for p in beta.describe_product(Id=catalog["product_id"])["LaunchPaths"]] \
+        == [paths["beta"]]
+    assert refused(provision, catalog, unique("sc-steal"), unique("s"), sc=beta,
+                   PathName=paths["alpha"])["Error"]["Code"] == "ResourceNotFoundException"
+    theft = provisioned(catalog, unique("sc-steal"), unique("s"), sc=beta,
+                        parameters=[{"Key": "Team", "Value": "alpha"}])
+    assert theft["RecordDetail"]["Status"] == "FAILED"
+    assert theft["RecordDetail"]["RecordErrors"][0]["Description"] == "Team must be beta"
+    own = provisioned(catalog, unique("sc-own"), unique("o"), sc=beta,
+                      parameters=[{"Key": "Team", "Value": "beta"}])
+    assert own["RecordDetail"]["Status"] == "SUCCEEDED"
+    as_alpha = provisioned(catalog, unique("sc-alpha"), unique("a"), PathName=paths["alpha"],
+                           parameters=[{"Key": "Team", "Value": "alpha"}])
+    assert as_alpha["RecordDetail"]["Status"] == "SUCCEEDED"
+
+
 # --- access levels -----------------------------------------------------------------------------
 
 def launched_by(endpoint, catalog, role, session="first"):

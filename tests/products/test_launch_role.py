@@ -170,11 +170,19 @@ def portfolio_resources():
             yield product, logical_id, resource, own_name(logical_id, resource, resolved)
 
 
+def kept(resource):
+    """Whether CloudFormation never deletes the resource: DeletionPolicy and
+    UpdateReplacePolicy Retain keep it on stack deletion and on replacement, so its delete
+    handler is never called (CloudFormation User Guide, "DeletionPolicy attribute" and
+    "UpdateReplacePolicy attribute")."""
+    return resource.get("DeletionPolicy") == "Retain" == resource.get("UpdateReplacePolicy")
+
+
 def handler_calls():
     for product, logical_id, resource, own in portfolio_resources():
         kind = resource["Type"]
         for handler, permissions in sar.handler_permissions(kind).items():
-            if handler not in sar.STACK_HANDLERS:
+            if handler not in sar.STACK_HANDLERS or (handler == "delete" and kept(resource)):
                 continue
             for permission in permissions:
                 for action in iam_actions(permission):

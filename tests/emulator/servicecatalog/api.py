@@ -98,6 +98,12 @@ def update_portfolio(call):
 
 
 @operation
+def describe_portfolio(call):
+    portfolio = call.catalog.portfolio(call.params["Id"])
+    return {**views.portfolio_reply(portfolio), "TagOptions": [], "Budgets": []}
+
+
+@operation
 def list_portfolios(call):
     details = [views.portfolio(p) for p in call.catalog.portfolios.values()]
     return _paged(details, call.params, "PortfolioDetails")

@@ -169,10 +169,39 @@ fn share_target(
     Ok(parsed)
 }
 
+/// Every portfolio of the account, as maps (`views::portfolio`).
+fn all_portfolios(context: &NativeCallContext) -> Result<Vec<Value>, Box<EvalAltResult>> {
+    let aws = aws(context)?;
+    let pages = aws
+        .block_on(
+            aws.service_catalog()
+                .list_portfolios()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .map_err(|e| fail(context, SERVICE, "ListPortfolios", e))?;
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.portfolio_details())
+        .map(views::portfolio)
+        .collect())
+}
+
 /// Publishing.
 #[export_module]
 pub mod catalog_module {
     use super::*;
+
+    /// Every portfolio of the account (all pages): `[#{id, arn, name, description, provider,
+    /// created}]`.
+    #[rhai_fn(return_raw)]
+    pub fn list_portfolios(context: NativeCallContext) -> Result<Array, Box<EvalAltResult>> {
+        Ok(all_portfolios(&context)?
+            .into_iter()
+            .map(to_dynamic)
+            .collect())
+    }
 
     /// The portfolio whose display name is `name`, or `()`:
     /// `#{id, arn, name, description, provider, created}`.
@@ -181,21 +210,37 @@ pub mod catalog_module {
         context: NativeCallContext,
         name: &str,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
+        Ok(all_portfolios(&context)?
+            .into_iter()
+            .find(|p| p["name"] == name)
+            .map_or(Dynamic::UNIT, to_dynamic))
+    }
+
+    /// A portfolio with its tags: `#{id, arn, name, description, provider, created,
+    /// tags: #{...}}`.
+    #[rhai_fn(return_raw)]
+    pub fn describe_portfolio(
+        context: NativeCallContext,
+        id: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        if is_planned(id) {
+            return Ok(planned_map(json!({ "tags": {} })));
+        }
         let aws = aws(&context)?;
-        let pages = aws
-            .block_on(
-                aws.service_catalog()
-                    .list_portfolios()
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "ListPortfolios", e))?;
-        Ok(pages
+        let out = aws
+            .block_on(aws.service_catalog().describe_portfolio().id(id).send())
+            .map_err(|e| fail(&context, SERVICE, "DescribePortfolio", e))?;
+        let mut portfolio = out
+            .portfolio_detail()
+            .map(views::portfolio)
+            .unwrap_or_default();
+        let tags: serde_json::Map<String, Value> = out
+            .tags()
             .iter()
-            .flat_map(|page| page.portfolio_details())
-            .find(|p| p.display_name() == Some(name))
-            .map_or(Dynamic::UNIT, |p| to_dynamic(views::portfolio(p))))
+            .map(|t| (t.key().to_owned(), t.value().into()))
+            .collect();
+        portfolio["tags"] = Value::Object(tags);
+        Ok(to_map(portfolio))
     }
 
     /// Creates a portfolio from `#{name, provider, description?, tags?}`.
