@@ -13,6 +13,12 @@ reference_policies_condition-keys.html#condition-keys-principalarn):
   SESSION; aws:PrincipalArn is the role's ARN with its path; the role's policies and boundary.
 Any other key is unknown (InvalidClientTokenId), and an expired session's key is refused
 (ExpiredToken).
+
+Only the emulator's account (moto's default) has its IAM modelled. A session of a role in
+another account (moto's AssumeRole lets any account id be named) acts in that account with an
+identity policy that allows everything: that account's own IAM is not modelled, while every
+policy of the emulator's account (bucket, secret, key and trust policies) and the S3 bucket
+owner condition still apply to what it reaches here.
 """
 import json
 from dataclasses import dataclass
@@ -89,25 +95,58 @@ def _role_named(name):
     return next((r for r in _iam().roles.values() if r.name == name), None)
 
 
-def _session_principal(session):
-    name = session.role_arn.split("/")[-1]
-    role = _role_named(name)
-    principal_arn = role.arn if role else session.role_arn
+def _role_principal(role_arn, session_arn):
+    role = _role_named(role_arn.split("/")[-1])
+    principal_arn = role.arn if role else role_arn
     # A deleted role leaves its sessions with no permissions.
     policies = tuple(_policies_of(role)) if role else ()
-    return Principal("role-session", session.arn, ACCOUNT, principal_arn=principal_arn,
+    return Principal("role-session", session_arn, ACCOUNT, principal_arn=principal_arn,
                      identity_policies=policies, boundary=_boundary_of(role) if role else None)
+
+
+def _session_principal(session):
+    return _role_principal(session.role_arn, session.arn)
+
+
+def role_session(role_arn, session_name):
+    """The session a service makes when it assumes `role_arn` itself, named `session_name`
+    (Service Catalog's launch role sessions are "servicecatalog", CloudFormation's service role
+    sessions "AWSCloudFormation", as their AccessDenied messages show them)."""
+    session_arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/" \
+                  f"{session_name}"
+    return _role_principal(role_arn, session_arn)
+
+
+ALLOW_EVERYTHING = {"Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _session(access_key_id):
+    """(account, role session) an STS access key belongs to, the emulator's account first."""
+    accounts = [ACCOUNT] + [a for a in list(sts_backends.keys()) if a != ACCOUNT]
+    for account in accounts:
+        session = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key_id)
+        if session is not None:
+            return account, session
+    return None
+
+
+def _foreign_principal(account, session):
+    return Principal("role-session", session.arn, account, principal_arn=session.role_arn,
+                     identity_policies=(ALLOW_EVERYTHING,))
 
 
 def caller(access_key_id):
     """The Principal an access key id stands for."""
     if access_key_id == ROOT_ACCESS_KEY:
         return root(ACCOUNT)
-    session = sts_backends[ACCOUNT]["aws"].get_assumed_role_from_access_key(access_key_id)
-    if session is not None:
+    found = _session(access_key_id)
+    if found is not None:
+        account, session = found
         if session.expiration <= utcnow():
             raise UnknownCredentials("ExpiredToken")
-        return _session_principal(session)
+        return _session_principal(session) if account == ACCOUNT \
+            else _foreign_principal(account, session)
     for user in _iam().users.values():
         for key in user.access_keys:
             if key.access_key_id == access_key_id and key.status == "Active":

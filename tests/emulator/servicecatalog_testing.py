@@ -32,8 +32,14 @@ def launch_role(endpoint):
         stack = cfn.describe_stacks(StackName="sc-launch-role")["Stacks"][0]
         return next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "RoleArn")
     except cfn.exceptions.ClientError:
-        return product_stack(endpoint, "sc-launch-role", "launch-role", {
+        role = product_stack(endpoint, "sc-launch-role", "launch-role", {
             "ArtifactBucketName": BUCKET, "RoleName": "cfsign-sc-launch"})["RoleArn"]
+    # The test products make SNS topics, which cfsign's launch role does not manage.
+    client(endpoint, "iam").put_role_policy(
+        RoleName="cfsign-sc-launch", PolicyName="test-topics", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sns:*", "Resource": "*"}]}))
+    return role
 
 
 def new_product(sc, endpoint, name, key="topic/v1.json", body=None):

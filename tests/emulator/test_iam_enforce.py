@@ -335,6 +335,20 @@ def test_reading_a_secret_under_a_customer_key_needs_kms_decrypt(endpoint):
     assert as_role(endpoint, reader, "secretsmanager").get_secret_value(SecretId=arn)
 
 
+def test_secrets_manager_sends_the_secret_arn_as_the_encryption_context(endpoint):
+    key = customer_key(endpoint)
+    arn = secret(endpoint, KmsKeyId=key)
+
+    def reader(pattern):
+        return make_role(endpoint, allow("secretsmanager:GetSecretValue", arn),
+                         allow("kms:Decrypt", key, Condition={"StringLike": {
+                             "kms:EncryptionContext:SecretARN": pattern}}))
+    other = as_role(endpoint, reader(arn + "-other"), "secretsmanager")
+    assert refused(other.get_secret_value, SecretId=arn)["Error"]["Message"] == \
+        "Access to KMS is not allowed"
+    assert as_role(endpoint, reader(arn), "secretsmanager").get_secret_value(SecretId=arn)
+
+
 def test_the_key_policy_must_allow_what_iam_allows(endpoint):
     admin = f"arn:aws:iam::{ACCOUNT}:role/key-admin"
     key = customer_key(endpoint, allow("kms:*", Principal={"AWS": admin}))

@@ -19,7 +19,7 @@ import pytest
 import policies
 import sample
 import sar
-from iam_eval import as_list
+from iam_engine import as_list
 
 DOCUMENTS = list(policies.effective())
 LAUNCH_ROLE = "launch-role:LaunchRole"

@@ -22,7 +22,7 @@ import policies
 import sample
 import sar
 from cfn import PRODUCTS, load
-from iam_eval import ALLOWED, DENIED, as_list, decide, wildcard
+from iam_engine import ALLOWED, DENIED, as_list, decide, wildcard
 from sample import ACCOUNT, LAUNCH_ROLE_ARN, PARTITION, REGION
 
 # The products of the portfolio: the two roles are deployed once per account, not launched.

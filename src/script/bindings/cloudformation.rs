@@ -241,6 +241,56 @@ where
         .is_some_and(|m| m.contains("No updates are to be performed"))
 }
 
+/// Deletes the stack `name` and waits until it is gone; a delete that fails names the
+/// resource that stayed and why.
+fn delete_and_wait(
+    context: &NativeCallContext,
+    aws: &Aws,
+    name: &str,
+) -> Result<(), Box<EvalAltResult>> {
+    aws.block_on(aws.cloudformation().delete_stack().stack_name(name).send())
+        .map_err(|e| fail(context, SERVICE, "DeleteStack", e))?;
+    match wait(aws, name) {
+        Err(err) if err.code == "StackNotFound" => Ok(()),
+        Err(err) => Err(err.raise(context)),
+        Ok(stack) if stack.stack_status() == Some(&StackStatus::DeleteComplete) => Ok(()),
+        Ok(stack) => Err(HostError::new(
+            SERVICE,
+            "DeleteStack",
+            "StackFailed",
+            format!(
+                "stack {name} ended {}: {}",
+                stack.stack_status().map(|s| s.as_str()).unwrap_or_default(),
+                failure_reason(aws, name)
+            ),
+        )
+        .raise(context)),
+    }
+}
+
+/// A stack whose first create failed and rolled back (ROLLBACK_COMPLETE) can only be deleted
+/// (CloudFormation refuses to update it): deletes it, saying so, so `deploy` creates it again.
+/// Returns the stack `deploy` should update, if any.
+fn unless_rolled_back(
+    context: &NativeCallContext,
+    aws: &Aws,
+    name: &str,
+    existing: Option<Stack>,
+) -> Result<Option<Stack>, Box<EvalAltResult>> {
+    if existing.as_ref().and_then(|s| s.stack_status()) != Some(&StackStatus::RollbackComplete) {
+        return Ok(existing);
+    }
+    aws.progress(&format!(
+        "stack {name}: its first create failed ({}) and rolled back (ROLLBACK_COMPLETE), which \
+         CloudFormation can only delete: deleting it to create it again",
+        failure_reason(aws, name)
+    ));
+    if !planned(aws, SERVICE, "DeleteStack", json!({ "StackName": name })) {
+        delete_and_wait(context, aws, name)?;
+    }
+    Ok(None)
+}
+
 fn result_map(stack: &Stack, changed: bool) -> Map {
     let mut map = Map::new();
     map.insert(
@@ -268,7 +318,8 @@ pub mod cloudformation_module {
     /// Creates the stack `name` from the template file at `template_path`, or updates it if it
     /// exists, and waits. A stack whose template and parameters already match is left alone
     /// without a write call, and "No updates are to be performed" is success (both
-    /// `changed: false`). On
+    /// `changed: false`). A stack whose first create failed (ROLLBACK_COMPLETE: CloudFormation
+    /// can only delete it) is deleted and created again, with a progress line saying so. On
     /// failure the error names the failing resource and its reason. Options: `capabilities`
     /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`.
     ///
@@ -296,6 +347,7 @@ pub mod cloudformation_module {
             .collect();
         let client = aws.cloudformation();
         let existing = describe_or_raise(&context, &aws, name)?;
+        let existing = unless_rolled_back(&context, &aws, name, existing)?;
         let exists = existing
             .as_ref()
             .and_then(|s| s.stack_status())
@@ -417,24 +469,7 @@ pub mod cloudformation_module {
         if planned(&aws, SERVICE, "DeleteStack", json!({ "StackName": name })) {
             return Ok(());
         }
-        aws.block_on(client.delete_stack().stack_name(name).send())
-            .map_err(|e| fail(&context, SERVICE, "DeleteStack", e))?;
-        match wait(&aws, name) {
-            Err(err) if err.code == "StackNotFound" => Ok(()),
-            Err(err) => Err(err.raise(&context)),
-            Ok(stack) if stack.stack_status() == Some(&StackStatus::DeleteComplete) => Ok(()),
-            Ok(stack) => Err(HostError::new(
-                SERVICE,
-                "DeleteStack",
-                "StackFailed",
-                format!(
-                    "stack {name} ended {}: {}",
-                    stack.stack_status().map(|s| s.as_str()).unwrap_or_default(),
-                    failure_reason(&aws, name)
-                ),
-            )
-            .raise(&context)),
-        }
+        delete_and_wait(&context, &aws, name)
     }
 
     /// Validates the template file at `path`: `#{description, parameters: [names]}`.

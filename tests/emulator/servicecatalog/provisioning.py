@@ -2,7 +2,8 @@
 stack (moto's, with the extension's resource types) and leaves a record with the outcome.
 
 Sources (Service Catalog API reference and Administrator Guide):
-- The stack is SC-<account>-<provisioned product id>, run with the launch constraint's role:
+- The stack is SC-<account>-<provisioned product id>, run as the launch constraint's role
+  from Service Catalog's copy of the template (launch.py):
   its RoleArn, or with LocalRoleName the role of that name in the launching account ("The
   given role name must exist in the account used to create the launch constraint and the
   account of the user who launches a product with this launch constraint", CreateConstraint).
@@ -29,6 +30,7 @@ from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
 from . import access, records, rules
+from .launch import launching
 from .records import PROVISION, TERMINATE, UPDATE
 from .state import CatalogError, invalid, new_id, not_found
 
@@ -73,29 +75,34 @@ def _stack_failure(stack):
     if "ROLLBACK" not in stack.status and not stack.status.endswith("FAILED"):
         return None
     for event in reversed(stack.events):
-        if event.resource_status.endswith("_FAILED"):
+        if event.resource_status.endswith("_FAILED") and event.logical_resource_id != stack.name:
             return (f"{event.logical_resource_id} ({event.resource_type}): "
                     f"{event.resource_status_reason}")
     return f"the stack ended {stack.status}"
 
 
-def create_stack(catalog, pp, template, parameters):
-    """Creates the provisioned product's stack; the failure reason, or None."""
+def create_stack(catalog, pp, artifact, parameters):
+    """Creates the provisioned product's stack as the launch (launch.py); the failure reason,
+    or None."""
     try:
-        stack = _cloudformation(catalog).create_stack(
-            name=pp["StackName"], template=template, parameters=parameters,
-            tags={t["Key"]: t["Value"] for t in pp["Tags"]}, role_arn=pp["LaunchRoleArn"])
+        with launching(pp["LaunchRoleArn"], "CreateStack", pp["StackName"],
+                              catalog.region) as run:
+            stack = _cloudformation(catalog).create_stack(
+                name=pp["StackName"], template=run.template(artifact), parameters=parameters,
+                tags={t["Key"]: t["Value"] for t in pp["Tags"]})
         pp["StackId"] = stack.stack_id
         return _stack_failure(stack)
     except Exception as err:  # the template failed: the record says why
         return _error(err)
 
 
-def update_stack(catalog, pp, template, parameters):
+def update_stack(catalog, pp, artifact, parameters):
     try:
-        stack = _cloudformation(catalog).update_stack(
-            name=pp["StackName"], template=template, role_arn=pp["LaunchRoleArn"],
-            parameters=parameters, tags=None)
+        with launching(pp["LaunchRoleArn"], "UpdateStack", pp["StackName"],
+                              catalog.region) as run:
+            stack = _cloudformation(catalog).update_stack(
+                name=pp["StackName"], template=run.template(artifact), role_arn=None,
+                parameters=parameters, tags=None)
         return _stack_failure(stack)
     except Exception as err:
         message = _error(err)
@@ -105,7 +112,9 @@ def update_stack(catalog, pp, template, parameters):
 def delete_stack(catalog, pp):
     backend = _cloudformation(catalog)
     try:
-        backend.delete_stack(pp["StackName"])
+        with launching(pp["LaunchRoleArn"], "DeleteStack", pp["StackName"],
+                              catalog.region):
+            backend.delete_stack(pp["StackName"])
     except Exception as err:
         return _error(err)
     left = backend.stacks.get(pp.get("StackId"))
@@ -246,7 +255,7 @@ def launch(catalog, principal, params):
                                {})
     if error is None:
         parameters = {k: p.get("Value", "") for k, p in given.items()}
-        error = create_stack(catalog, pp, artifact["Template"], parameters)
+        error = create_stack(catalog, pp, artifact, parameters)
     catalog.provisioned[pp_id] = pp
     return records.new_record(catalog, pp, PROVISION, product["Id"], artifact["Id"],
                               pp["PathId"], error)
@@ -281,7 +290,7 @@ def update(catalog, principal, params):
     error = constraint_failure(catalog, portfolio, product["Id"], artifact["Template"], given,
                                _previous_parameters(catalog, pp))
     if error is None:
-        error = update_stack(catalog, pp, artifact["Template"], _stack_parameters(given))
+        error = update_stack(catalog, pp, artifact, _stack_parameters(given))
     return records.new_record(catalog, pp, UPDATE, product["Id"], artifact["Id"],
                               access.path_id(portfolio), error)
 
