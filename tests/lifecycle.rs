@@ -42,8 +42,9 @@ fn teams_file(dir: &std::path::Path) -> String {
 /// provisioner role (under its path) a principal of its portfolio only.
 fn publish_file(dir: &std::path::Path) -> String {
     let path = dir.join("publish.json");
-    let provisioner =
-        format!("arn:aws:iam::123456789012:role/teams/{SELF_SERVICE}/cfsign-{SELF_SERVICE}-provisioner");
+    let provisioner = format!(
+        "arn:aws:iam::123456789012:role/teams/{SELF_SERVICE}/cfsign-{SELF_SERVICE}-provisioner"
+    );
     let vars = serde_json::json!({
         "teams": [
             { "team": "alpha" },

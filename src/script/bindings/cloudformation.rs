@@ -462,7 +462,6 @@ pub mod cloudformation_module {
     #[rhai_fn(return_raw)]
     pub fn delete_stack(context: NativeCallContext, name: &str) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let client = aws.cloudformation();
         if describe_or_raise(&context, &aws, name)?.is_none() {
             return Ok(());
         }
