@@ -28,9 +28,16 @@ iam_policy = _load("iam_policy", REPO / "tests" / "emulator" / "iam_policy.py")
 as_list = iam_policy.as_list
 
 
-def wildcard(pattern, value):
-    """IAM's `*` and `?` match of a whole value (case-sensitive, as for resources)."""
-    return iam_policy.like(pattern, value)
+def wildcard(pattern, value, ignore_case=False):
+    """IAM's `*` and `?` match of a whole value (case-sensitive, as for resources, unless
+    `ignore_case`, as for actions)."""
+    return iam_policy.like(pattern, value, ignore_case)
+
+
+def conditions_hold(condition, context):
+    """Whether a statement's Condition block holds for the condition keys in `context`."""
+    _check_operators([{"Statement": [{"Condition": condition or {}}]}])
+    return iam_policy.conditions_hold(condition, {k.lower(): v for k, v in context.items()})
 
 
 def _check_operators(documents):

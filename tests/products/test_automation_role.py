@@ -23,7 +23,7 @@ import policies
 import sample
 import sar
 from cfn import load
-from iam_eval import ALLOWED, as_list, conditions_hold, decide, wildcard
+from iam_engine import ALLOWED, as_list, conditions_hold, decide, wildcard
 from sample import ACCOUNT, AUTOMATION_ROLE_ARN, LAUNCH_ROLE_ARN, PARTITION, REGION
 
 SOURCE = "automation-role"
