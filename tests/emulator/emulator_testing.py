@@ -1,8 +1,10 @@
 """Helpers shared by the emulator's tests."""
+import contextlib
 import json
 from pathlib import Path
 
 import boto3
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -38,8 +40,17 @@ def product_stack(endpoint, name, product, parameters):
         cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params,
                          Capabilities=["CAPABILITY_NAMED_IAM"])
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), stack
+    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), failure(cfn, name)
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def failure(cfn, name):
+    """Why the stack `name` failed: its status and the reasons its events give."""
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    reasons = [f"{e['LogicalResourceId']}: {e['ResourceStatusReason']}"
+               for e in cfn.describe_stack_events(StackName=name)["StackEvents"]
+               if e.get("ResourceStatusReason")]
+    return f"{name} {stack['StackStatus']}: {reasons}"
 
 
 def rsa_key():
@@ -118,3 +129,31 @@ def wire_environ(service, operation, params, endpoint="http://127.0.0.1:4566"):
 
 def _snake(api, operation):
     return next(name for name, op in api.meta.method_to_api_mapping.items() if op == operation)
+
+
+@contextlib.contextmanager
+def cloudfront_settings(endpoint, quotas=None, propagation_seconds=None):
+    """The emulator's CloudFront quotas and key-group propagation delay changed for a block
+    (POST /_cloudfront), restored after it."""
+    before = requests.get(f"{endpoint}/_cloudfront").json()
+    change = {"quotas": quotas or {}}
+    if propagation_seconds is not None:
+        change["propagation_seconds"] = propagation_seconds
+    requests.post(f"{endpoint}/_cloudfront", json=change).raise_for_status()
+    try:
+        yield
+    finally:
+        requests.post(f"{endpoint}/_cloudfront", json=before).raise_for_status()
+
+
+def in_use(endpoint, kind):
+    """How many of `kind` (ListPublicKeys, ListKeyGroups, ...) the account holds."""
+    cloudfront = client(endpoint, "cloudfront")
+    listed = {"public_keys": lambda: cloudfront.list_public_keys()["PublicKeyList"],
+              "key_groups": lambda: cloudfront.list_key_groups()["KeyGroupList"],
+              "origin_access_controls":
+                  lambda: cloudfront.list_origin_access_controls()["OriginAccessControlList"],
+              "functions": lambda: cloudfront.list_functions()["FunctionList"],
+              "response_headers_policies": lambda: cloudfront.list_response_headers_policies(
+                  Type="custom")["ResponseHeadersPolicyList"]}[kind]()
+    return listed["Quantity"]

@@ -3,7 +3,9 @@ starts. Test infrastructure, written against the AWS API reference; each part be
 in test_<part>.py.
 
 - cfn_resources:   CloudFormation resource types the products use, and template fixes
-- cloudfront_api:  the CloudFront key-group operations moto lacks (update, delete)
+- cloudfront_account, cloudfront_resources, cloudfront_api: CloudFront as an account holds
+                   it (quotas, unique names, what may not change or go while in use, key-group
+                   propagation to the edge), its resource types, and the operations moto lacks
 - secretsmanager_api: version creation dates as written (rotation reads a key's age)
 - servicecatalog:  Service Catalog past portfolios: products, artifacts, associations,
                    constraints, shares, provisioning through moto's CloudFormation, records
@@ -15,12 +17,13 @@ in test_<part>.py.
 - iam_enforce:     IAM on every request (iam_policy evaluates, iam_actions names the action and
                    resource, iam_state reads callers and resource policies from moto)
 
-EmulatorServer is moto's threaded server with fault injection, the edge, request validation and
-IAM in front, in that order (the edge's viewer requests are no API requests: never validated or
-authorized as such).
+EmulatorServer is moto's threaded server with the CloudFront control endpoint (/_cloudfront),
+fault injection, the edge, request validation and IAM in front, in that order (the edge's viewer
+requests are no API requests: never validated or authorized as such).
 """
 import cfn_resources  # noqa: F401  (registers resource types)
 import cloudfront_api  # noqa: F401
+import cloudfront_resources  # noqa: F401  (registers resource types)
 import secretsmanager_api  # noqa: F401
 import servicecatalog  # noqa: F401
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -28,6 +31,7 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
                                            create_backend_app)
 from werkzeug.serving import make_server
 
+from cloudfront_account import ControlApplication
 from edge import EdgeApplication
 from faults import FaultApplication
 from iam_enforce import AuthorizationApplication
@@ -39,8 +43,8 @@ class EmulatorServer(ThreadedMotoServer):
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
-        app = FaultApplication(EdgeApplication(ValidationApplication(
-            AuthorizationApplication(moto))))
+        app = ControlApplication(FaultApplication(EdgeApplication(ValidationApplication(
+            AuthorizationApplication(moto)))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()
