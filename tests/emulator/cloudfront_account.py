@@ -192,11 +192,13 @@ def _check_key_group(backend, name, items, group_id=None):
         refuse("InvalidArgument", f"The public key {unknown[0]} does not exist.")
 
 
-def _record(group, items):
-    """A key group's versions over time: the edge serves each after the propagation delay."""
+def _record(backend, group, items):
+    """A key group's versions over time, each with its public keys as they were: the edge
+    serves each version once the propagation delay has passed since it was made."""
     if not hasattr(group, "versions"):
         group.versions = []
-    group.versions.append((time.time(), list(items)))
+    group.versions.append((time.time(), {key: backend.public_keys[key].encoded_key
+                                         for key in items}))
 
 
 _moto_create_key_group = CloudFrontBackend.create_key_group
@@ -206,7 +208,7 @@ def _create_key_group(self, name, items):
     require_headroom(len(self.key_groups), "key_groups", "TooManyKeyGroups", "key groups")
     _check_key_group(self, name, items)
     group = _moto_create_key_group(self, name=name, items=list(items))
-    _record(group, items)
+    _record(self, group, items)
     return group
 
 
@@ -221,17 +223,18 @@ def update_key_group(backend, group_id, name, items):
     group = get_key_group(backend, group_id)
     _check_key_group(backend, name, items, group_id)
     group.name, group.items, group.etag = name, list(items), random_id(length=14)
-    _record(group, items)
+    _record(backend, group, items)
     return group
 
 
-def items_at_the_edge(group, now=None):
-    """The public keys the edge trusts for `group` now: its newest version that has had the
-    propagation delay to arrive (none while the group itself has not arrived)."""
+def keys_at_the_edge(group, now=None):
+    """The public keys the edge trusts for `group` now, {key id: PEM}: the group's newest
+    version that has had the propagation delay to arrive (none while the group itself has
+    not arrived). A key removed from the group keeps working until its removal arrives."""
     now = time.time() if now is None else now
-    arrived = [items for at, items in getattr(group, "versions", [(0, group.items)])
+    arrived = [keys for at, keys in getattr(group, "versions", [])
                if at + propagation_seconds() <= now]
-    return arrived[-1] if arrived else []
+    return arrived[-1] if arrived else {}
 
 
 def delete_key_group(backend, group_id):

@@ -1,5 +1,6 @@
 """Helpers shared by the emulator's tests."""
 import contextlib
+import hashlib
 import json
 from pathlib import Path
 
@@ -70,19 +71,48 @@ def public_key_pem():
     return public_pem(ec_key())
 
 
-def team_stack(endpoint, team, public_key):
+def shared_policies(endpoint, key="shared"):
+    """The ids of the response headers policies teams share (cfsign-downloads-KEY and
+    cfsign-uploads-v1), "" for those not created yet, as the distribution product takes them."""
+    listed = client(endpoint, "cloudfront").list_response_headers_policies(
+        Type="custom")["ResponseHeadersPolicyList"].get("Items", [])
+    by_name = {p["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"]["Name"]:
+               p["ResponseHeadersPolicy"]["Id"] for p in listed}
+    return {"DownloadsHeadersPolicyId": by_name.get(f"cfsign-downloads-{key}", ""),
+            "UploadsHeadersPolicyId": by_name.get("cfsign-uploads-v1", ""),
+            "HeadersPolicyKey": key}
+
+
+def distribution_stack(endpoint, name, parameters, key="shared"):
+    """The distribution product as provision.rhai runs it: the shared response headers
+    policies found by name, or created by this stack and let go at once. Returns outputs."""
+    parameters = {**parameters, **shared_policies(endpoint, key)}
+    outputs = product_stack(endpoint, name, "cloudfront-distribution", parameters)
+    created = {k: outputs[k] for k in ("DownloadsHeadersPolicyId", "UploadsHeadersPolicyId")
+               if not parameters[k]}
+    if created:
+        outputs = product_stack(endpoint, name, "cloudfront-distribution",
+                                {**parameters, **created})
+    return outputs
+
+
+def team_stack(endpoint, team, public_key, origins="", upload_types=""):
     """A team's bucket, key pair (slot A: public_key), distribution, and the bucket policy
     admitting the distribution, as provision.rhai wires them. Returns all outputs."""
-    outputs = product_stack(endpoint, f"{team}-bucket", "s3-bucket", {"TeamName": team})
+    outputs = product_stack(endpoint, f"{team}-bucket", "s3-bucket", {
+        "TeamName": team, "AllowedOrigins": origins})
     outputs.update(product_stack(endpoint, f"{team}-keys", "key-pair", {
         "TeamName": team, "KeySlotAPublicKey": public_key}))
-    outputs.update(product_stack(endpoint, f"{team}-cdn", "cloudfront-distribution", {
+    outputs.update(distribution_stack(endpoint, f"{team}-cdn", {
         "TeamName": team, "DomainName": f"files.{team}.example.com",
         "CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0a1b2c3d-1111",
         "BucketRegionalDomainName": outputs["BucketRegionalDomainName"],
-        "KeyGroupId": outputs["KeyGroupId"]}))
+        "KeyGroupId": outputs["KeyGroupId"], "AllowedOrigins": origins,
+        "AllowedUploadContentTypes": upload_types},
+        key="shared" if not origins else hashlib.sha256(origins.encode()).hexdigest()[:12]))
     product_stack(endpoint, f"{team}-bucket", "s3-bucket", {
-        "TeamName": team, "DistributionArn": outputs["DistributionArn"]})
+        "TeamName": team, "DistributionArn": outputs["DistributionArn"],
+        "AllowedOrigins": origins})
     return outputs
 
 

@@ -10,7 +10,9 @@ in test_<part>.py.
 - servicecatalog:  Service Catalog past portfolios: products, artifacts, associations,
                    constraints, shares, provisioning through moto's CloudFormation, records
 - edge:            a distribution's viewer endpoint at /_edge/<distribution-id>/<path>, enforcing
-                   signed URLs and the bucket policy
+                   signed URLs and the bucket policy, running CloudFront Functions
+                   (edge_functions), answering CORS from the bucket (s3_cors) and applying
+                   response headers policies (response_headers)
 - faults:          throttling and 500s injected into a fraction of calls, on request (/_faults)
 - validation:      every request checked against its operation's input shape in botocore's
                    model (wire.py reads it), refused as AWS refuses it
