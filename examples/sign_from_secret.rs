@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_config::BehaviorVersion;
-use cfsign::keys::PrivateKey;
+use cfsign::keys::SigningSecret;
 use cfsign::sign::{Conditions, Signer};
 
 /// Reads the secret's current version and builds a signer from it.
@@ -34,15 +34,14 @@ fn signer_from_secret(secret_id: &str) -> Result<Signer, Box<dyn std::error::Err
             .version_stage("AWSCURRENT")
             .send(),
     )?;
-    // {"keyPairId": "K...", "privateKey": "<the private key, PKCS#8 PEM>"}
-    let value: serde_json::Value = serde_json::from_str(secret.secret_string().unwrap_or("{}"))?;
-    let (Some(key_pair_id), Some(pem)) =
-        (value["keyPairId"].as_str(), value["privateKey"].as_str())
-    else {
+    // {"keyPairId": "K...", "privateKey": "<the private key, PKCS#8 PEM>"}, read by the same
+    // type cfsign's recipes use (it wipes its copies of the PEM).
+    let (key_pair_id, key) =
+        SigningSecret::parse(secret.secret_string().unwrap_or("{}"))?.into_parts();
+    let Some(key) = key else {
         return Err(format!("{secret_id} holds no signing key yet").into());
     };
-    let key = PrivateKey::from_pem(pem, None)?;
-    Ok(Signer::new(Arc::new(key), key_pair_id)?)
+    Ok(Signer::new(Arc::new(key), &key_pair_id)?)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

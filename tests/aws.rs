@@ -403,3 +403,259 @@ fn http_requests_return_every_status_and_fail_only_to_connect() {
         ]
     );
 }
+
+/// `cfsign` against the emulator, with test credentials and no key from the environment.
+fn cfsign_aws(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("cfsign")
+        .unwrap()
+        .args(args)
+        .args([
+            "--endpoint-url",
+            &Emulator::shared().url,
+            "--region",
+            "us-east-1",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .env_remove("CFSIGN_KEY_PAIR_ID")
+        .env_remove("CFSIGN_PRIVATE_KEY")
+        .env_remove("CFSIGN_KMS_KEY_ID")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_key_that_never_leaves_kms_signs_urls_and_cookies_cloudfront_accepts() {
+    for key_type in ["rsa2048", "ecdsa-p256"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out_dir = dir.path().join("keys");
+        let created = cfsign_aws(&[
+            "keygen",
+            "--kms",
+            "--type",
+            key_type,
+            "--out-dir",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(created.status.success(), "{}", stderr(&created));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&created)).unwrap();
+        let arn = report["kms_key_arn"].as_str().unwrap().to_owned();
+        assert!(arn.starts_with("arn:aws:kms:us-east-1:"), "{arn}");
+        assert!(
+            !out_dir.join("private_key.pem").exists(),
+            "no private key exists outside KMS"
+        );
+        let public = out_dir.join("public_key.pem");
+
+        let signed = cfsign_aws(&[
+            "sign",
+            "https://cdn.example.com/a.jpg",
+            "--kms-key-id",
+            &arn,
+            "--key-pair-id",
+            "KKMSKEY",
+            "--expires-in",
+            "5m",
+        ]);
+        assert!(signed.status.success(), "{key_type}: {}", stderr(&signed));
+        let url = stdout(&signed).trim().to_owned();
+        assert!(
+            url.ends_with("&Key-Pair-Id=KKMSKEY&Hash-Algorithm=SHA256"),
+            "{url}"
+        );
+        let verified = Command::cargo_bin("cfsign")
+            .unwrap()
+            .args(["verify", &url, "--key-pair-id", "KKMSKEY", "--public-key"])
+            .arg(&public)
+            .output()
+            .unwrap();
+        assert_eq!(
+            verified.status.code(),
+            Some(0),
+            "{key_type}: {}",
+            stdout(&verified)
+        );
+        assert!(
+            support::peers::independently_valid(&url, &public),
+            "{key_type}: {url}"
+        );
+
+        // A batch of unique URLs, and one scope signature for many.
+        let batch = Command::cargo_bin("cfsign")
+            .unwrap()
+            .args(["sign", "--batch", "--kms-key-id", &arn, "--key-pair-id", "KKMSKEY", "--expires-in", "5m"])
+            .args(["--endpoint-url", &Emulator::shared().url, "--region", "us-east-1"])
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .write_stdin("https://cdn.example.com/1.jpg\nhttps://cdn.example.com/2.jpg\nhttps://cdn.example.com/3.jpg\n")
+            .output()
+            .unwrap();
+        assert!(batch.status.success(), "{}", stderr(&batch));
+        for line in stdout(&batch).lines() {
+            assert!(support::peers::independently_valid(line, &public), "{line}");
+        }
+        let cookies = cfsign_aws(&[
+            "cookies",
+            "https://cdn.example.com/gallery/*",
+            "--kms-key-id",
+            &arn,
+            "--key-pair-id",
+            "KKMSKEY",
+            "--expires-in",
+            "5m",
+        ]);
+        assert!(
+            stdout(&cookies).contains("CloudFront-Hash-Algorithm=SHA256"),
+            "{}",
+            stderr(&cookies)
+        );
+        let sha1 = cfsign_aws(&[
+            "sign",
+            "https://cdn.example.com/a.jpg",
+            "--kms-key-id",
+            &arn,
+            "--key-pair-id",
+            "KKMSKEY",
+            "--expires-in",
+            "5m",
+            "--hash",
+            "sha1",
+        ]);
+        assert_eq!(sha1.status.code(), Some(2));
+        assert!(
+            stderr(&sha1).contains("cannot sign with SHA-1"),
+            "{}",
+            stderr(&sha1)
+        );
+    }
+    let not_signing = cfsign_aws(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--kms-key-id",
+        "alias/does-not-exist",
+        "--key-pair-id",
+        "KKMSKEY",
+        "--expires-in",
+        "5m",
+    ]);
+    assert_eq!(not_signing.status.code(), Some(2));
+    assert!(
+        stderr(&not_signing).contains("opening the KMS key"),
+        "{}",
+        stderr(&not_signing)
+    );
+}
+
+#[test]
+fn sign_reads_its_key_from_the_teams_secret_with_no_key_file() {
+    let name = unique("cfsign/signer");
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("public.pem");
+    let (out, _recipe_dir) = run_recipe(
+        &format!(
+            r#"
+            let arn = secretsmanager::create_secret("{name}", "{{\"keyPairId\":\"\",\"privateKey\":\"\"}}");
+            let key = keys::generate("ecdsa-p256");
+            secretsmanager::put_signing_key(arn, key, "KFROMSECRET", ["AWSCURRENT"]);
+            print(key.public_key_pem());
+            "#
+        ),
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(&public, stdout(&out)).unwrap();
+    let cfsign = |args: &[&str]| {
+        Command::cargo_bin("cfsign")
+            .unwrap()
+            .args(args)
+            .args([
+                "--endpoint-url",
+                &Emulator::shared().url,
+                "--region",
+                "us-east-1",
+            ])
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("AWS_PROFILE")
+            .env_remove("CFSIGN_KEY_PAIR_ID")
+            .env_remove("CFSIGN_PRIVATE_KEY")
+            .output()
+            .unwrap()
+    };
+    let signed = cfsign(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--secret",
+        &name,
+        "--expires-in",
+        "5m",
+    ]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let url = stdout(&signed).trim().to_owned();
+    assert!(
+        url.ends_with("&Key-Pair-Id=KFROMSECRET&Hash-Algorithm=SHA256"),
+        "{url}"
+    );
+    let verified = Command::cargo_bin("cfsign")
+        .unwrap()
+        .args([
+            "verify",
+            &url,
+            "--key-pair-id",
+            "KFROMSECRET",
+            "--public-key",
+        ])
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+
+    let cookies = cfsign(&[
+        "cookies",
+        "https://cdn.example.com/*",
+        "--secret",
+        &name,
+        "--expires-in",
+        "5m",
+    ]);
+    assert!(
+        stdout(&cookies).contains("CloudFront-Key-Pair-Id=KFROMSECRET"),
+        "{}",
+        stderr(&cookies)
+    );
+    let mismatch = cfsign(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--secret",
+        &name,
+        "--key-pair-id",
+        "KOTHER",
+        "--expires-in",
+        "5m",
+    ]);
+    assert_eq!(mismatch.status.code(), Some(2));
+    assert!(
+        stderr(&mismatch).contains("is not the key pair id of the key in"),
+        "{}",
+        stderr(&mismatch)
+    );
+    let missing = cfsign(&[
+        "sign",
+        "https://cdn.example.com/a.jpg",
+        "--secret",
+        "cfsign/no-such-team/signing-key",
+        "--expires-in",
+        "5m",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("ResourceNotFoundException"),
+        "{}",
+        stderr(&missing)
+    );
+    for out in [&signed, &cookies, &mismatch, &missing] {
+        assert!(!stdout(out).contains("PRIVATE KEY") && !stderr(out).contains("PRIVATE KEY"));
+    }
+}

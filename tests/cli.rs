@@ -1232,3 +1232,91 @@ fn http_refusals_come_before_any_connection() {
         "a refused request reached the loopback listener"
     );
 }
+
+#[test]
+fn verify_explains_signed_cookies_for_the_url_they_are_sent_with() {
+    let keys = rsa_keys();
+    let private = keys.private_str();
+    let printed = cfsign(&[
+        "cookies",
+        "https://cdn.example.com/gallery/*",
+        "--key-pair-id",
+        KEY_PAIR_ID,
+        "--private-key",
+        &private,
+        "--expires-in",
+        "1h",
+        "--domain",
+        "cdn.example.com",
+    ]);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let file = keys.dir.path().join("cookies.txt");
+    std::fs::write(&file, stdout(&printed)).unwrap();
+    let file = file.to_str().unwrap();
+    let inside = verify(
+        &keys,
+        "https://cdn.example.com/gallery/a.jpg",
+        &["--cookies", file],
+    );
+    assert_eq!(inside.status.code(), Some(0), "{}", stdout(&inside));
+    assert!(
+        stdout(&inside).contains("cookies present once each"),
+        "{}",
+        stdout(&inside)
+    );
+    let outside = verify(
+        &keys,
+        "https://cdn.example.com/private/a.jpg",
+        &["--cookies", file],
+    );
+    assert_eq!(outside.status.code(), Some(1), "{}", stdout(&outside));
+    assert!(
+        stdout(&outside).contains("REJECTED (403): resource"),
+        "{}",
+        stdout(&outside)
+    );
+    // From stdin, as a Cookie header a browser would send.
+    let header = format!(
+        "Cookie: theme=dark; {}",
+        stdout(&printed)
+            .lines()
+            .map(|line| line
+                .trim_start_matches("Set-Cookie: ")
+                .split(';')
+                .next()
+                .unwrap())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let public = keys.public_str();
+    let piped = cfsign_with_stdin(
+        &[
+            "verify",
+            "https://cdn.example.com/gallery/b.jpg",
+            "--cookies",
+            "-",
+            "--public-key",
+            &public,
+            "--key-pair-id",
+            KEY_PAIR_ID,
+            "--json",
+        ],
+        &header,
+    );
+    assert_eq!(piped.status.code(), Some(0), "{}", stdout(&piped));
+    let verdict: Value = serde_json::from_str(&stdout(&piped)).unwrap();
+    assert_eq!(verdict["policy_kind"], "custom");
+    let empty = cfsign_with_stdin(
+        &[
+            "verify",
+            "https://cdn.example.com/a.jpg",
+            "--cookies",
+            "-",
+            "--public-key",
+            &public,
+        ],
+        "nothing",
+    );
+    assert_eq!(empty.status.code(), Some(2));
+    assert_stderr_contains(&empty, "holds no cookies");
+}

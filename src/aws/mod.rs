@@ -6,7 +6,9 @@
 
 pub mod cloudfront;
 mod error;
+pub mod kms;
 pub mod plan;
+pub mod secrets;
 pub mod wait;
 
 use std::future::Future;
@@ -174,5 +176,10 @@ impl Aws {
     /// An IAM client.
     pub fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(self.config())
+    }
+
+    /// A KMS client.
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(self.config())
     }
 }

@@ -1,4 +1,5 @@
-//! `cfsign keygen`: a key pair CloudFront accepts, written to two files.
+//! `cfsign keygen`: a key pair CloudFront accepts, written to two files; or, with `--kms`, a
+//! signing key created in AWS KMS, whose public key alone is written.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -13,9 +14,24 @@ use super::EXIT_OK;
 /// Arguments of `cfsign keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Directory for private_key.pem and public_key.pem (created if missing).
+    /// Directory for private_key.pem and public_key.pem (created if missing); with --kms only
+    /// public_key.pem.
     #[arg(long, value_name = "DIR")]
     out_dir: PathBuf,
+    /// Create the key in AWS KMS instead (RSA_2048 or ECC_NIST_P256, key usage SIGN_VERIFY):
+    /// the private key never leaves KMS; sign with --kms-key-id ARN.
+    #[arg(long)]
+    kms: bool,
+    /// With --kms: the key's description in KMS.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "kms",
+        default_value = "cfsign CloudFront signing key"
+    )]
+    description: String,
+    #[command(flatten)]
+    aws: super::AwsArgs,
     /// Key type: rsa2048 (default) or ecdsa-p256.
     #[arg(long = "type", value_name = "TYPE", default_value = "rsa2048")]
     key_type: KeyType,
@@ -39,6 +55,9 @@ pub fn run(args: &KeygenArgs) -> Result<u8> {
     }
     fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
+    if args.kms {
+        return create_in_kms(args, &public_path);
+    }
 
     let key = keys::generate(args.key_type)?;
     let public_pem = key.public_key()?.to_pem().to_owned();
@@ -64,6 +83,34 @@ pub fn run(args: &KeygenArgs) -> Result<u8> {
             "  private key  {} (mode 0600; keep it secret)",
             private_path.display()
         );
+        println!(
+            "  public key   {} (upload this to CloudFront)",
+            public_path.display()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// Creates the key in KMS and writes its public key; prints the key's ARN.
+fn create_in_kms(args: &KeygenArgs, public_path: &Path) -> Result<u8> {
+    let aws = cfsign::aws::Aws::new(args.aws.options(false), std::sync::Arc::new(|_| {}));
+    let created = cfsign::aws::kms::create_signing_key(&aws, args.key_type, &args.description)
+        .map_err(|e| anyhow::anyhow!("creating the key in KMS: {e}"))?;
+    write_new(public_path, created.public_key.to_pem().as_bytes(), 0o644)?;
+    if args.json {
+        let report = serde_json::json!({
+            "type": args.key_type.name(),
+            "algorithm": created.public_key.algorithm().to_string(),
+            "kms_key_arn": created.arn,
+            "public_key": public_path,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "{} signing key created in KMS:",
+            created.public_key.algorithm()
+        );
+        println!("  key          {} (sign with --kms-key-id)", created.arn);
         println!(
             "  public key   {} (upload this to CloudFront)",
             public_path.display()

@@ -11,6 +11,7 @@ mod key_file;
 mod keygen;
 mod progress;
 mod run;
+mod secret_key;
 mod sign;
 mod time;
 mod verify;
@@ -72,13 +73,17 @@ Examples:
   cfsign cookies 'https://cdn.example.com/*' --key-pair-id K2JCJMDEHXQW5F \\
       --private-key private_key.pem --expires-in 2h --json")]
     Cookies(cookies::CookiesArgs),
-    /// Explain whether CloudFront would accept a signed URL, and why.
+    /// Explain whether CloudFront would accept a signed URL (or signed cookies), and why.
     #[command(after_help = "\
 Examples:
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F \\
       --at 2026-12-01T12:00:00Z --ip 203.0.113.7
   cfsign verify \"$URL\" --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F --json | jq .decision
+  # signed cookies, as `cfsign cookies` printed them, for one URL they are sent with
+  cfsign cookies 'https://cdn.example.com/gallery/*' ... > cookies.txt
+  cfsign verify https://cdn.example.com/gallery/a.jpg --cookies cookies.txt \\
+      --public-key public_key.pem --key-pair-id K2JCJMDEHXQW5F
 
 Exits 0 when CloudFront would accept the URL, 1 when it would refuse it (a 403), 2 on error,
 3 when it cannot tell: nothing failed, but the key's id (--key-pair-id) or, for an
@@ -89,6 +94,7 @@ IP-restricted URL, the client's address (--ip) is needed to decide.")]
 Examples:
   cfsign keygen --out-dir keys/
   cfsign keygen --out-dir keys/ --type ecdsa-p256
+  cfsign keygen --kms --out-dir keys/     # the private key is created in, and never leaves, KMS
 
 Writes private_key.pem (PKCS#8, mode 0600) and public_key.pem (the SPKI form to upload to
 CloudFront). Refuses to overwrite existing files.")]
@@ -122,15 +128,59 @@ side by side; see docs/benchmarks.md.")]
     Bench(bench::BenchArgs),
 }
 
+/// Where AWS is, for the commands that call it.
+#[derive(Debug, Args)]
+struct AwsArgs {
+    /// AWS profile (default: the standard credential chain).
+    #[arg(long)]
+    profile: Option<String>,
+    /// AWS region (default: the standard chain).
+    #[arg(long)]
+    region: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. the local emulator (tests/emulator/serve).
+    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
+    endpoint_url: Option<String>,
+}
+
+impl AwsArgs {
+    fn options(&self, dry_run: bool) -> cfsign::aws::AwsOptions {
+        cfsign::aws::AwsOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            dry_run,
+        }
+    }
+}
+
 /// Options every signing command shares: which key, and when and where the signature holds.
 #[derive(Debug, Args)]
 struct SigningArgs {
-    /// CloudFront public key id (the key pair id), e.g. K2JCJMDEHXQW5F.
+    /// CloudFront public key id (the key pair id), e.g. K2JCJMDEHXQW5F; with --secret it comes
+    /// from the secret.
     #[arg(long, env = "CFSIGN_KEY_PAIR_ID")]
-    key_pair_id: String,
+    key_pair_id: Option<String>,
     /// PEM private key: PKCS#8, PKCS#1 or SEC1, or encrypted PKCS#8 with --passphrase-env.
     #[arg(long, env = "CFSIGN_PRIVATE_KEY", value_name = "FILE")]
-    private_key: PathBuf,
+    private_key: Option<PathBuf>,
+    /// Read the key and its key pair id from the team's signing-key secret in Secrets Manager
+    /// (an ARN or a name, e.g. cfsign/payments/signing-key) instead of a file: no key on disk.
+    #[arg(long, value_name = "ARN|NAME", env = "CFSIGN_SECRET")]
+    secret: Option<String>,
+    /// With --secret: the version stage to read.
+    #[arg(
+        long,
+        value_name = "STAGE",
+        default_value = "AWSCURRENT",
+        requires = "secret"
+    )]
+    secret_stage: String,
+    /// Sign with an asymmetric AWS KMS key (RSA_2048 or ECC_NIST_P256; id, ARN or alias), which
+    /// never leaves KMS: one kms:Sign call per signature, SHA-256 (needs --key-pair-id).
+    #[arg(long, value_name = "ARN", env = "CFSIGN_KMS_KEY_ID")]
+    kms_key_id: Option<String>,
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Name of the environment variable holding the private key's passphrase.
     #[arg(long, value_name = "VAR")]
     passphrase_env: Option<String>,
@@ -173,8 +223,8 @@ impl SigningArgs {
     ) -> anyhow::Result<(cfsign::sign::Signer, cfsign::sign::Conditions)> {
         use anyhow::Context;
 
-        let key = key_file::load_private_key(&self.private_key, self.passphrase_env.as_deref())?;
-        let mut signer = cfsign::sign::Signer::new(std::sync::Arc::new(key), &self.key_pair_id)
+        let (key, key_pair_id) = self.key()?;
+        let mut signer = cfsign::sign::Signer::with_signer(key, &key_pair_id)
             .context("checking --key-pair-id")?;
         if let Some(hash) = self.hash {
             signer = signer.with_hash(hash.into());
@@ -195,6 +245,55 @@ impl SigningArgs {
             source_ip: self.ip.clone(),
         };
         Ok((signer, conditions))
+    }
+
+    /// Whether the signatures are made by a service (KMS) rather than in this process.
+    fn remote(&self) -> bool {
+        self.kms_key_id.is_some()
+    }
+
+    /// What signs, and its key pair id: a key file, the team's secret, or a KMS key.
+    fn key(&self) -> anyhow::Result<(std::sync::Arc<dyn cfsign::sign::PolicySigner>, String)> {
+        use std::sync::Arc;
+
+        use anyhow::bail;
+
+        let required_id = |flag: &str| {
+            self.key_pair_id.clone().ok_or_else(|| {
+                anyhow::anyhow!("--key-pair-id is required with {flag} (or set CFSIGN_KEY_PAIR_ID)")
+            })
+        };
+        match (&self.private_key, &self.secret, &self.kms_key_id) {
+            (Some(file), None, None) => {
+                let id = required_id("--private-key")?;
+                let key = key_file::load_private_key(file, self.passphrase_env.as_deref())?;
+                Ok((Arc::new(key), id))
+            }
+            (None, Some(secret), None) => {
+                let (key, id) = secret_key::read(
+                    secret,
+                    &self.secret_stage,
+                    self.key_pair_id.as_deref(),
+                    &self.aws,
+                )?;
+                Ok((Arc::new(key), id))
+            }
+            (None, None, Some(key_id)) => {
+                let id = required_id("--kms-key-id")?;
+                let aws = cfsign::aws::Aws::new(self.aws.options(false), Arc::new(|_| {}));
+                let key = cfsign::aws::kms::KmsKey::open(&aws, key_id)
+                    .map_err(|e| anyhow::anyhow!("opening the KMS key {key_id}: {e}"))?;
+                Ok((Arc::new(key), id))
+            }
+            (None, None, None) => bail!(
+                "no key: give --private-key FILE (with --key-pair-id), --secret ARN|NAME (the \
+                 team's signing-key secret) or --kms-key-id ARN (with --key-pair-id)"
+            ),
+            _ => bail!(
+                "give one of --private-key, --secret and --kms-key-id (check CFSIGN_PRIVATE_KEY, \
+                 CFSIGN_SECRET and CFSIGN_KMS_KEY_ID)"
+            ),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use cfsign::aws::{Aws, AwsOptions};
+use cfsign::aws::Aws;
 use cfsign::script::{self, Limits, RunOptions, SandboxOptions, Vars};
 use clap::{Args, ValueEnum};
 use rhai::Dynamic;
@@ -46,15 +46,8 @@ pub struct RunArgs {
     /// its printed lines on stderr.
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
-    /// AWS profile (default: the standard credential chain).
-    #[arg(long)]
-    profile: Option<String>,
-    /// AWS region (default: the standard chain).
-    #[arg(long)]
-    region: Option<String>,
-    /// Send every AWS call to this endpoint, e.g. the local emulator (tests/emulator/serve).
-    #[arg(long, value_name = "URL", env = "AWS_ENDPOINT_URL")]
-    endpoint_url: Option<String>,
+    #[command(flatten)]
+    aws: super::AwsArgs,
     /// Send read calls only; record every mutating call and print them as the plan.
     #[arg(long)]
     dry_run: bool,
@@ -74,15 +67,7 @@ pub fn run(args: &RunArgs) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| default_stdlib(&args.recipe));
     let json = args.output == Output::Json;
-    let aws = Aws::new(
-        AwsOptions {
-            profile: args.profile.clone(),
-            region: args.region.clone(),
-            endpoint_url: args.endpoint_url.clone(),
-            dry_run: args.dry_run,
-        },
-        super::progress::sink(json),
-    );
+    let aws = Aws::new(args.aws.options(args.dry_run), super::progress::sink(json));
     let options = RunOptions {
         vars,
         stdlib,
@@ -92,7 +77,7 @@ pub fn run(args: &RunArgs) -> Result<u8> {
                 .clone()
                 .unwrap_or_else(|| default_root(&args.recipe)),
             allowed_hosts: args.allowed_hosts.clone(),
-            endpoint_url: args.endpoint_url.clone(),
+            endpoint_url: args.aws.endpoint_url.clone(),
             max_signature_lifetime: args.max_signature_lifetime,
         },
         limits: Limits::default(),

@@ -27,7 +27,7 @@ pub struct SignArgs {
     /// match the pattern).
     #[arg(long, value_name = "PATTERN", requires = "batch")]
     scope: Option<String>,
-    /// With --batch: signing threads (default: all cores).
+    /// With --batch: signing threads (default: all cores; 8 with --kms-key-id).
     #[arg(long, value_name = "N", requires = "batch")]
     jobs: Option<usize>,
 }
@@ -45,7 +45,18 @@ pub fn run(args: &SignArgs) -> Result<u8> {
                 sign_scoped(&scoped, &lines)?
             }
             None => {
-                let jobs = args.jobs.unwrap_or_else(default_jobs).max(1);
+                // A KMS key signs over the network: concurrency, not cores, sets the pace (the
+                // SDK retries what KMS's request quota throttles).
+                let jobs = args
+                    .jobs
+                    .unwrap_or_else(|| {
+                        if args.signing.remote() {
+                            KMS_JOBS
+                        } else {
+                            default_jobs()
+                        }
+                    })
+                    .max(1);
                 sign_each(&signer, args.resource.as_deref(), &conditions, &lines, jobs)?
             }
         }
@@ -75,6 +86,10 @@ fn read_stdin_lines() -> Result<Vec<String>> {
     }
     Ok(lines)
 }
+
+/// Concurrent kms:Sign calls for `--batch` with a KMS key (KMS's default quota for RSA
+/// signing is hundreds of requests per second per account).
+const KMS_JOBS: usize = 8;
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)

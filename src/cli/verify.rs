@@ -1,10 +1,11 @@
-//! `cfsign verify`: what CloudFront would decide about a signed URL, and why.
+//! `cfsign verify`: what CloudFront would decide about a signed URL, or a URL with signed
+//! cookies, and why.
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use cfsign::sign::{verify_url, Decision, Outcome, VerifyOptions};
+use cfsign::sign::{verify_cookies, verify_url, Decision, Outcome, Verdict, VerifyOptions};
 use clap::Args;
 
 use super::{key_file, time, EXIT_OK, EXIT_REJECTED, EXIT_UNDECIDED};
@@ -12,8 +13,13 @@ use super::{key_file, time, EXIT_OK, EXIT_REJECTED, EXIT_UNDECIDED};
 /// Arguments of `cfsign verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The signed URL, exactly as the client requests it.
+    /// The signed URL, exactly as the client requests it (with --cookies: the URL the cookies
+    /// are sent with).
     signed_url: String,
+    /// Judge the signed cookies in FILE (`-`: stdin) for the URL instead of a signed URL: the
+    /// `Set-Cookie:` lines `cfsign cookies` prints, a `Cookie:` header, or its `--json` output.
+    #[arg(long, value_name = "FILE")]
+    cookies: Option<PathBuf>,
     /// The public key (SPKI PEM) that should be in the distribution's key group.
     #[arg(long, value_name = "FILE")]
     public_key: PathBuf,
@@ -40,16 +46,32 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         Some(text) => time::parse_instant(text).context("reading --at")?,
         None => time::now(),
     };
-    let verdict = verify_url(
-        &args.signed_url,
-        &key,
-        &VerifyOptions {
-            at,
-            client_ip: args.ip,
-            key_pair_id: args.key_pair_id.clone(),
-        },
-    );
-    if args.json {
+    let options = VerifyOptions {
+        at,
+        client_ip: args.ip,
+        key_pair_id: args.key_pair_id.clone(),
+    };
+    let verdict = match &args.cookies {
+        Some(file) => {
+            let cookies = read_cookies(file)?;
+            let pairs: Vec<(&str, &str)> = cookies
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            verify_cookies(&args.signed_url, &pairs, &key, &options)
+        }
+        None => verify_url(&args.signed_url, &key, &options),
+    };
+    print_verdict(&verdict, args.json)?;
+    Ok(match verdict.decision {
+        Decision::Accepted => EXIT_OK,
+        Decision::Rejected => EXIT_REJECTED,
+        Decision::Undecided => EXIT_UNDECIDED,
+    })
+}
+
+fn print_verdict(verdict: &Verdict, json: bool) -> Result<()> {
+    if json {
         println!("{}", serde_json::to_string_pretty(&verdict)?);
     } else {
         if let Some(policy) = &verdict.policy {
@@ -79,9 +101,72 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
             (None, None) => println!("verdict     ACCEPTED: CloudFront would serve this URL"),
         }
     }
-    Ok(match verdict.decision {
-        Decision::Accepted => EXIT_OK,
-        Decision::Rejected => EXIT_REJECTED,
-        Decision::Undecided => EXIT_UNDECIDED,
-    })
+    Ok(())
+}
+
+/// Reads the cookies in `file` (`-`: stdin).
+fn read_cookies(file: &std::path::Path) -> Result<Vec<(String, String)>> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading the cookies from stdin")?
+    } else {
+        std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the cookies file {}", file.display()))?
+    };
+    let cookies = parse_cookies(&text);
+    if cookies.is_empty() {
+        anyhow::bail!(
+            "{} holds no cookies: give the `Set-Cookie:` lines `cfsign cookies` printed, a \
+             `Cookie:` header, or the JSON `cfsign cookies --json` printed",
+            file.display()
+        );
+    }
+    Ok(cookies)
+}
+
+/// Cookie names and values from `Set-Cookie:` lines (the first pair of each; the rest are
+/// attributes), `Cookie:` headers (every pair), or a JSON object of names to values.
+fn parse_cookies(text: &str) -> Vec<(String, String)> {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text.trim()) {
+        return map
+            .into_iter()
+            .filter_map(|(name, value)| value.as_str().map(|v| (name, v.to_owned())))
+            .collect();
+    }
+    let pair = |text: &str| {
+        let (name, value) = text.trim().split_once('=')?;
+        Some((name.trim().to_owned(), value.trim().to_owned()))
+    };
+    let mut cookies = Vec::new();
+    for line in text.lines() {
+        let (header, rest) = line.split_once(':').unwrap_or(("", line));
+        match header.trim().to_ascii_lowercase().as_str() {
+            "set-cookie" => cookies.extend(rest.split(';').next().and_then(pair)),
+            "cookie" => cookies.extend(rest.split(';').filter_map(pair)),
+            _ => {}
+        }
+    }
+    cookies
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cookies;
+
+    #[test]
+    fn cookies_are_read_from_set_cookie_lines_a_cookie_header_or_json() {
+        let set = "Set-Cookie: CloudFront-Policy=abc_; Domain=d.net; Path=/; Secure\n\
+                   set-cookie: CloudFront-Signature=x~y; Path=/\n";
+        assert_eq!(
+            parse_cookies(set),
+            [
+                ("CloudFront-Policy".to_owned(), "abc_".to_owned()),
+                ("CloudFront-Signature".to_owned(), "x~y".to_owned())
+            ]
+        );
+        let header = "Cookie: session=1; CloudFront-Key-Pair-Id=K1";
+        assert_eq!(parse_cookies(header).len(), 2);
+        let json = r#"{"CloudFront-Expires": "10", "CloudFront-Signature": "s"}"#;
+        assert_eq!(parse_cookies(json).len(), 2);
+        assert!(parse_cookies("nothing here").is_empty());
+    }
 }

@@ -12,6 +12,7 @@
 
 mod evp;
 mod pem;
+pub mod secret;
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +21,7 @@ use zeroize::Zeroizing;
 
 pub(crate) use evp::Digest;
 use evp::{EvpKey, Family};
+pub use secret::{SecretError, SigningSecret};
 
 /// What a signing key is, as CloudFront sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

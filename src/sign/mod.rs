@@ -30,8 +30,8 @@ mod verify;
 
 pub use policy::{Policy, PolicyError};
 pub use resource::{normalize_url, ResourceError, ResourcePattern};
-pub use signer::{Conditions, HashAlgorithm, ScopedSigner, SignedCookies, Signer};
-pub use verify::{verify_url, Check, Decision, Outcome, Verdict, VerifyOptions};
+pub use signer::{Conditions, HashAlgorithm, PolicySigner, ScopedSigner, SignedCookies, Signer};
+pub use verify::{verify_cookies, verify_url, Check, Decision, Outcome, Verdict, VerifyOptions};
 
 use crate::keys::KeyError;
 
@@ -55,4 +55,10 @@ pub enum SignError {
     /// An unknown hash name.
     #[error("unknown hash algorithm `{0}`: use sha1 or sha256")]
     UnknownHash(String),
+    /// The key cannot sign with this hash (a KMS RSA key signs with SHA-256 only).
+    #[error("this key cannot sign with {0}; CloudFront accepts SHA-256 too (Hash-Algorithm=SHA256): use --hash sha256")]
+    UnsupportedHash(HashAlgorithm),
+    /// The service holding the key failed to sign (its code and message).
+    #[error("the key's service could not sign: {0}")]
+    Remote(String),
 }

@@ -167,10 +167,36 @@ impl SignedCookies {
     }
 }
 
+/// What makes the signature over a policy: a private key in this process, or a key that never
+/// leaves a service such as AWS KMS (its implementation lives with the service's client).
+pub trait PolicySigner: Send + Sync + fmt::Debug {
+    /// The key's algorithm: it decides the signature's form and the default hash.
+    fn algorithm(&self) -> KeyAlgorithm;
+
+    /// Whether the key can sign with `hash` (a KMS RSA key cannot use SHA-1).
+    fn supports(&self, hash: HashAlgorithm) -> bool {
+        let _ = hash;
+        true
+    }
+
+    /// Signs `policy` hashed with `hash`: PKCS#1 v1.5 for RSA, DER-encoded ECDSA for P-256.
+    fn sign_policy(&self, hash: HashAlgorithm, policy: &[u8]) -> Result<Vec<u8>, SignError>;
+}
+
+impl PolicySigner for PrivateKey {
+    fn algorithm(&self) -> KeyAlgorithm {
+        PrivateKey::algorithm(self)
+    }
+
+    fn sign_policy(&self, hash: HashAlgorithm, policy: &[u8]) -> Result<Vec<u8>, SignError> {
+        Ok(self.sign(hash.digest(), policy)?)
+    }
+}
+
 /// Signs URLs and cookies for one key pair. Cheap to clone; safe to share between threads.
 #[derive(Debug, Clone)]
 pub struct Signer {
-    key: Arc<PrivateKey>,
+    key: Arc<dyn PolicySigner>,
     key_pair_id: String,
     hash: HashAlgorithm,
 }
@@ -192,8 +218,19 @@ impl Signer {
     /// A signer for `key_pair_id` (the CloudFront public key id), hashing with the key's default
     /// algorithm (see [`HashAlgorithm::default_for`]).
     pub fn new(key: Arc<PrivateKey>, key_pair_id: &str) -> Result<Self, SignError> {
+        Self::with_signer(key, key_pair_id)
+    }
+
+    /// A signer whose signatures another [`PolicySigner`] makes (a KMS key, say); the hash is
+    /// the key's default, or SHA-256 when the key cannot sign with that.
+    pub fn with_signer(key: Arc<dyn PolicySigner>, key_pair_id: &str) -> Result<Self, SignError> {
         resource::validate_key_pair_id(key_pair_id)?;
-        let hash = HashAlgorithm::default_for(key.algorithm());
+        let default = HashAlgorithm::default_for(key.algorithm());
+        let hash = if key.supports(default) {
+            default
+        } else {
+            HashAlgorithm::Sha256
+        };
         Ok(Signer {
             key,
             key_pair_id: key_pair_id.to_owned(),
@@ -219,7 +256,10 @@ impl Signer {
 
     /// Signs raw policy bytes: the low-level operation under every URL and cookie.
     pub fn sign_policy(&self, policy_json: &[u8]) -> Result<Vec<u8>, SignError> {
-        Ok(self.key.sign(self.hash.digest(), policy_json)?)
+        if !self.key.supports(self.hash) {
+            return Err(SignError::UnsupportedHash(self.hash));
+        }
+        self.key.sign_policy(self.hash, policy_json)
     }
 
     /// Signs `url`. With no `resource` pattern, no start and no IP range the policy is canned

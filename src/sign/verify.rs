@@ -171,6 +171,69 @@ fn check(name: &'static str, outcome: Outcome, detail: impl Into<String>) -> Che
 /// Explains whether CloudFront would accept `signed_url` with `key` in the key group.
 pub fn verify_url(signed_url: &str, key: &PublicKey, options: &VerifyOptions) -> Verdict {
     let (resource_url, params) = split_signed_url(signed_url);
+    judge(resource_url, params, Carrier::Query, key, options)
+}
+
+/// Explains whether CloudFront would accept a request for `url` that carries `cookies`
+/// (name and value pairs, as a browser sends them: `CloudFront-Policy`, `CloudFront-Signature`,
+/// ...; other cookies are ignored) with `key` in the key group. The URL is the one requested,
+/// without signing parameters of its own.
+pub fn verify_cookies(
+    url: &str,
+    cookies: &[(&str, &str)],
+    key: &PublicKey,
+    options: &VerifyOptions,
+) -> Verdict {
+    let (resource_url, query_params) = split_signed_url(url);
+    let params = match query_params {
+        Ok(query) if query.signature.is_some() || query.key_pair_id.is_some() => Err(
+            "the URL carries its own signature (a signed URL): CloudFront reads that, not the \
+             cookies; verify it without --cookies"
+                .to_owned(),
+        ),
+        _ => cookie_parameters(cookies),
+    };
+    judge(resource_url, params, Carrier::Cookies, key, options)
+}
+
+/// Where the signing parameters came from, for the explanation.
+#[derive(Clone, Copy)]
+enum Carrier {
+    Query,
+    Cookies,
+}
+
+/// The signing parameters in `CloudFront-*` cookies; a duplicated one is an error.
+fn cookie_parameters<'a>(cookies: &[(&'a str, &'a str)]) -> Result<Parameters<'a>, String> {
+    let mut params = Parameters::default();
+    let mut duplicated = Vec::new();
+    for (name, value) in cookies {
+        let Some(parameter) = name.strip_prefix("CloudFront-") else {
+            continue;
+        };
+        if let Some(parameter) = SIGNING_PARAMETERS.iter().find(|p| **p == parameter) {
+            if params.slot(parameter).replace(value).is_some() && !duplicated.contains(name) {
+                duplicated.push(*name);
+            }
+        }
+    }
+    if duplicated.is_empty() {
+        Ok(params)
+    } else {
+        Err(format!(
+            "duplicated cookie(s): {}; send each CloudFront cookie once",
+            duplicated.join(", ")
+        ))
+    }
+}
+
+fn judge(
+    resource_url: String,
+    params: Result<Parameters<'_>, String>,
+    carrier: Carrier,
+    key: &PublicKey,
+    options: &VerifyOptions,
+) -> Verdict {
     let mut verdict = Verdict {
         decision: Decision::Rejected,
         accepted: false,
@@ -180,7 +243,7 @@ pub fn verify_url(signed_url: &str, key: &PublicKey, options: &VerifyOptions) ->
         key_pair_id: None,
         checks: Vec::new(),
     };
-    let params = match params.and_then(|p| complete(&p).map(|()| p)) {
+    let params = match params.and_then(|p| complete(&p, carrier).map(|()| p)) {
         Ok(params) => params,
         Err(problem) => {
             verdict
@@ -193,7 +256,12 @@ pub fn verify_url(signed_url: &str, key: &PublicKey, options: &VerifyOptions) ->
     verdict.checks.push(check(
         "parameters",
         Outcome::Pass,
-        "Signature, Key-Pair-Id and Expires or Policy present once each",
+        match carrier {
+            Carrier::Query => "Signature, Key-Pair-Id and Expires or Policy present once each",
+            Carrier::Cookies => {
+                "CloudFront-Signature, -Key-Pair-Id and -Expires or -Policy cookies present once each"
+            }
+        },
     ));
 
     let (policy, policy_json) = match read_policy(&params, &verdict.resource_url) {
@@ -231,7 +299,7 @@ pub fn verify_url(signed_url: &str, key: &PublicKey, options: &VerifyOptions) ->
     verdict
 }
 
-fn complete(params: &Parameters<'_>) -> Result<(), String> {
+fn complete(params: &Parameters<'_>, carrier: Carrier) -> Result<(), String> {
     let mut missing = Vec::new();
     if params.signature.is_none() {
         missing.push("Signature");
@@ -243,10 +311,17 @@ fn complete(params: &Parameters<'_>) -> Result<(), String> {
         missing.push("Expires or Policy");
     }
     if !missing.is_empty() {
-        return Err(format!(
-            "missing signing parameter(s): {}",
-            missing.join(", ")
-        ));
+        return Err(match carrier {
+            Carrier::Query => format!("missing signing parameter(s): {}", missing.join(", ")),
+            Carrier::Cookies => format!(
+                "missing cookie(s): {}",
+                missing
+                    .iter()
+                    .map(|name| format!("CloudFront-{}", name.replace(" or ", " or CloudFront-")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
     }
     if params.expires.is_some() && params.policy.is_some() {
         return Err("both Expires and Policy are present; a URL carries one or the other".into());
@@ -525,6 +600,50 @@ mod tests {
         assert_eq!(inside.decision, Decision::Accepted);
         let outside = verify_url(&url, &public, &options(Some(ID), Some("198.51.100.1")));
         assert_eq!(outside.decision, Decision::Rejected);
+    }
+
+    #[test]
+    fn signed_cookies_are_judged_for_the_url_they_are_sent_with() {
+        let key = Arc::new(keys::generate(KeyType::EcdsaP256).unwrap());
+        let public = key.public_key().unwrap();
+        let signer = Signer::new(key, ID).unwrap();
+        let gallery = signer
+            .signed_cookies("https://h/gallery/*", &Conditions::expiring_at(2_000))
+            .unwrap();
+        let pairs = gallery.pairs();
+        let options = options(Some(ID), None);
+        let inside = verify_cookies("https://h/gallery/a.jpg", &pairs, &public, &options);
+        assert_eq!(inside.decision, Decision::Accepted, "{inside:#?}");
+        assert_eq!(inside.policy_kind, Some("custom"));
+        let outside = verify_cookies("https://h/private/a.jpg", &pairs, &public, &options);
+        assert_eq!(outside.first_failure().unwrap().name, "resource");
+
+        let canned = signer
+            .signed_cookies("https://h/a.jpg", &Conditions::expiring_at(2_000))
+            .unwrap();
+        let canned_pairs = canned.pairs();
+        let exact = verify_cookies("https://h/a.jpg", &canned_pairs, &public, &options);
+        assert_eq!(exact.decision, Decision::Accepted, "{exact:#?}");
+        let other = verify_cookies("https://h/b.jpg", &canned_pairs, &public, &options);
+        assert_eq!(other.first_failure().unwrap().name, "signature");
+
+        let partial: Vec<_> = pairs
+            .iter()
+            .copied()
+            .filter(|(n, _)| *n != "CloudFront-Signature")
+            .collect();
+        let missing = verify_cookies("https://h/gallery/a.jpg", &partial, &public, &options);
+        assert!(
+            missing.checks[0].detail.contains("CloudFront-Signature"),
+            "{missing:#?}"
+        );
+        let mut twice = pairs.clone();
+        twice.push(pairs[0]);
+        let duplicated = verify_cookies("https://h/gallery/a.jpg", &twice, &public, &options);
+        assert!(duplicated.checks[0].detail.contains("duplicated cookie"));
+        let signed_url = format!("https://h/gallery/a.jpg?Expires=1&Signature=AA&Key-Pair-Id={ID}");
+        let both = verify_cookies(&signed_url, &pairs, &public, &options);
+        assert!(both.checks[0].detail.contains("without --cookies"));
     }
 
     #[test]

@@ -63,7 +63,14 @@ pub fn python_packages() -> &'static Path {
         build_once(&dir, |scratch| {
             must_run(
                 Command::new(python())
-                    .args(["-m", "pip", "install", "--quiet", "--require-hashes", "--target"])
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--require-hashes",
+                        "--target",
+                    ])
                     .arg(scratch)
                     .arg("-r")
                     .arg(&manifest),

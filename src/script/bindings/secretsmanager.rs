@@ -11,32 +11,14 @@ use serde_json::json;
 use super::aws_context::{aws, caller_account, fail, invalid, not_allowed, planned};
 use super::convert::{timestamp, to_dynamic};
 use super::keys::ScriptKey;
-use crate::keys::PrivateKey;
+use crate::aws::secrets::{self, ReadError, Version};
+use crate::keys::{SecretError, SigningSecret};
 use crate::script::Sandbox;
 
 const SERVICE: &str = "SecretsManager";
 
 fn strings(array: &Array) -> Vec<String> {
     array.iter().map(|v| v.to_string()).collect()
-}
-
-/// A signing-key secret's JSON. The PEM is wiped when the document is dropped, so no copy of
-/// it outlives the parse (a `serde_json::Value` would leave one behind).
-#[derive(serde::Deserialize)]
-struct SecretDocument {
-    #[serde(rename = "keyPairId", default)]
-    key_pair_id: Option<String>,
-    #[serde(rename = "privateKey", default)]
-    private_key: Option<String>,
-}
-
-impl Drop for SecretDocument {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        if let Some(pem) = self.private_key.as_mut() {
-            pem.zeroize();
-        }
-    }
 }
 
 /// Checks that a key is written to a `cfsign/...` secret of the caller's own account (the
@@ -59,50 +41,37 @@ fn read_signing_key(
     version_id: Option<&str>,
 ) -> Result<Map, Box<EvalAltResult>> {
     let aws = aws(context)?;
-    let request = aws
-        .secrets_manager()
-        .get_secret_value()
-        .secret_id(secret_id);
-    let request = match version_id {
-        Some(id) => request.version_id(id),
-        None => request.version_stage(label),
+    let version = match version_id {
+        Some(id) => Version::Id(id),
+        None => Version::Stage(label),
     };
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| fail(context, SERVICE, "GetSecretValue", e))?;
-    let text = zeroize::Zeroizing::new(out.secret_string().unwrap_or_default().to_owned());
-    let value: SecretDocument = serde_json::from_str(&text).map_err(|_| {
-        invalid(
-            context,
-            SERVICE,
-            "GetSecretValue",
-            format!("{secret_id} ({label}) is not a signing-key secret (expected JSON with keyPairId and privateKey)"),
-        )
-    })?;
-    let pem = value.private_key.as_deref().unwrap_or_default();
-    let key = if pem.is_empty() {
-        Dynamic::UNIT
-    } else {
-        let key = PrivateKey::from_pem(pem, None).map_err(|e| {
-            invalid(
+    let (secret, version_id) =
+        secrets::signing_secret(&aws, secret_id, version).map_err(|e| match e {
+            ReadError::Aws(host) => host.raise(context),
+            ReadError::Secret(SecretError::Format) => invalid(
+                context,
+                SERVICE,
+                "GetSecretValue",
+                format!(
+                    "{secret_id} ({label}) is not a signing-key secret (expected JSON with \
+                     keyPairId and privateKey)"
+                ),
+            ),
+            ReadError::Secret(e) => invalid(
                 context,
                 SERVICE,
                 "GetSecretValue",
                 format!("{secret_id} ({label}): {e}"),
-            )
+            ),
         })?;
-        Dynamic::from(ScriptKey(Arc::new(key)))
-    };
+    let (key_pair_id, key) = secret.into_parts();
     let mut map = Map::new();
+    map.insert("key_pair_id".into(), key_pair_id.into());
     map.insert(
-        "key_pair_id".into(),
-        value.key_pair_id.clone().unwrap_or_default().into(),
+        "key".into(),
+        key.map_or(Dynamic::UNIT, |key| Dynamic::from(ScriptKey(Arc::new(key)))),
     );
-    map.insert("key".into(), key);
-    map.insert(
-        "version_id".into(),
-        out.version_id().unwrap_or_default().into(),
-    );
+    map.insert("version_id".into(), version_id.into());
     Ok(map)
 }
 
@@ -142,13 +111,8 @@ pub mod secretsmanager_module {
         ) {
             return Ok("dry-run".into());
         }
-        let pem = key
-            .0
-            .to_pkcs8_pem()
+        let value = SigningSecret::to_json(key_pair_id, &key.0)
             .map_err(|e| invalid(&context, SERVICE, "PutSecretValue", e.to_string()))?;
-        let value = zeroize::Zeroizing::new(
-            json!({ "keyPairId": key_pair_id, "privateKey": pem.as_str() }).to_string(),
-        );
         let out = aws
             .block_on(
                 aws.secrets_manager()
@@ -414,21 +378,5 @@ pub mod secretsmanager_module {
             )
             .map_err(|e| fail(&context, SERVICE, "CreateSecret", e))?;
         Ok(out.arn().unwrap_or_default().to_owned())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SecretDocument;
-
-    #[test]
-    fn a_secret_document_reads_the_placeholder_missing_fields_and_refuses_non_objects() {
-        let placeholder: SecretDocument =
-            serde_json::from_str(r#"{"keyPairId":"","privateKey":""}"#).unwrap();
-        assert_eq!(placeholder.private_key.as_deref(), Some(""));
-        let partial: SecretDocument = serde_json::from_str(r#"{"keyPairId":"K1"}"#).unwrap();
-        assert_eq!(partial.key_pair_id.as_deref(), Some("K1"));
-        assert!(partial.private_key.is_none());
-        assert!(serde_json::from_str::<SecretDocument>(r#""just text""#).is_err());
     }
 }
