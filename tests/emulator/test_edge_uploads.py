@@ -1,6 +1,6 @@
 """The distribution product's /uploads/* behavior at the edge: its CloudFront Function admits a
 write only with an upload URL (canned policy, cfsign-upload=1 in the signed URL) of an allowed
-content type; its response headers policy serves uploads as sandboxed attachments; the
+content type, and of the one type the URL binds (cfsign-content-type) when it binds one; its response headers policy serves uploads as sandboxed attachments; the
 bucket's CORS rules (the team's origins) answer the browser's preflight."""
 import time
 import uuid
@@ -51,6 +51,21 @@ def test_a_type_the_team_does_not_allow_is_refused(team, content_type):
     response = requests.put(upload_url(team, f"{uuid.uuid4().hex}.bin"), data=b"x",
                             headers=headers)
     assert response.status_code == 415
+
+
+def test_an_upload_url_that_binds_a_type_writes_only_that_type(team):
+    url = canned(f"{team['base']}/uploads/{uuid.uuid4().hex}.png?cfsign-upload=1"
+                 "&cfsign-content-type=image%2Fpng", team["key"], team["key_id"])
+    # text/plain is one of the team's types, but not the one this URL binds.
+    assert requests.put(url, data=b"t", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert requests.put(url, data=b"png",
+                        headers={"Content-Type": "image/PNG; x=1"}).status_code == 200
+
+
+def test_a_malformed_bound_type_is_refused_not_a_failure(team):
+    url = canned(f"{team['base']}/uploads/{uuid.uuid4().hex}.png?cfsign-upload=1"
+                 "&cfsign-content-type=%E0%A4", team["key"], team["key_id"])
+    assert requests.put(url, data=b"x", headers={"Content-Type": "image/png"}).status_code == 415
 
 
 def test_a_download_url_cannot_upload(team):
