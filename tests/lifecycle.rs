@@ -70,11 +70,58 @@ fn rotate(vars_file: &str, edge: &str) -> Vec<Value> {
             "rotation_interval=0s",
             "--var",
             "grace_period=0s",
+            "--var",
+            "soak_time=0s",
             "--output",
             "json",
         ],
     );
     json(&out)["rotations"].as_array().unwrap().clone()
+}
+
+/// A staged key is not promoted before it has soaked (soak_time, 15 minutes by default).
+fn assert_a_staged_key_soaks(vars_file: &str, edge: &str) {
+    let writes = writes_during(|| {
+        let out = run_file(
+            "recipes/rotate.rhai",
+            &["--vars-file", vars_file, "--var", edge, "--dry-run"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        for team in TEAMS {
+            assert!(
+                stdout(&out).contains(&format!("{team}: wait: "))
+                    && stdout(&out).contains("soaks until"),
+                "{}",
+                stdout(&out)
+            );
+        }
+    });
+    assert!(writes.is_empty(), "rotate --dry-run wrote: {writes:#?}");
+}
+
+/// The CloudFront read a REST request is (botocore's CloudFront model: `GET
+/// /2020-05-31/public-key/{Id}` is GetPublicKey, `GET /2020-05-31/public-key` ListPublicKeys).
+fn cloudfront_read(method: &str, url: &str) -> Option<String> {
+    let path = url.split("/2020-05-31/").nth(1)?.split('?').next()?;
+    let (resource, id) = path
+        .split_once('/')
+        .map_or((path, None), |(r, i)| (r, Some(i)));
+    let lists = [
+        ("public-key", "PublicKeys"),
+        ("key-group", "KeyGroups"),
+        ("response-headers-policy", "ResponseHeadersPolicies"),
+        ("origin-access-control", "OriginAccessControls"),
+        ("function", "Functions"),
+        ("distribution", "Distributions"),
+    ];
+    match (method, resource, id) {
+        ("GET", "public-key", Some(_)) => Some("GetPublicKey".to_owned()),
+        ("GET", _, None) => lists
+            .iter()
+            .find(|(name, _)| *name == resource)
+            .map(|(_, plural)| format!("List{plural}")),
+        _ => None,
+    }
 }
 
 /// Every call in `calls` is an action examples/iam/team-provisioner-policy.json allows.
@@ -93,12 +140,11 @@ fn assert_the_provisioner_policy_allows(calls: &[Recorded]) {
     }
     let mut missing = std::collections::BTreeSet::new();
     for call in calls {
-        // REST APIs name no operation in the request: the one REST call provisioning makes.
+        // REST APIs name no operation in the request: CloudFront's reads, from their paths.
         let operation = match (&call.operation, call.service.as_str()) {
             (Some(operation), _) => operation.clone(),
-            (None, "cloudfront") if call.method == "GET" && call.url.contains("/public-key/") => {
-                "GetPublicKey".to_owned()
-            }
+            (None, "cloudfront") => cloudfront_read(&call.method, &call.url)
+                .unwrap_or_else(|| panic!("unmapped REST call {} {}", call.method, call.url)),
             (None, service) => panic!("unmapped REST call {service} {} {}", call.method, call.url),
         };
         let action = format!("{}:{operation}", call.service);
@@ -207,6 +253,9 @@ fn publish_provision_smoke_rotate_and_tear_down() {
             assert_eq!(step["step"], expected, "{steps:#?}");
         }
         smoke_passes(&vars_file, &edge, &format!("after {expected}"));
+        if expected == "stage" {
+            assert_a_staged_key_soaks(&vars_file, &edge);
+        }
         keys_in_use.push(steps[0]["done"].clone());
     }
     let rotate_dry = writes_during(|| {
