@@ -209,7 +209,7 @@ pub mod cloudfront_module {
     /// The account's custom response headers policies: `[#{id, name}]`.
     ///
     /// ```rhai
-    /// let shared = cloudfront::list_response_headers_policies().filter(|p| p.name == "cfsign-uploads-v1");
+    /// let uploads = cloudfront::list_response_headers_policies().filter(|p| p.name == "cfsign-uploads-v1");
     /// ```
     #[rhai_fn(return_raw)]
     pub fn list_response_headers_policies(
