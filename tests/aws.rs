@@ -659,3 +659,146 @@ fn sign_reads_its_key_from_the_teams_secret_with_no_key_file() {
         assert!(!stdout(out).contains("PRIVATE KEY") && !stderr(out).contains("PRIVATE KEY"));
     }
 }
+
+/// Runs `cfsign doctor URL --json` against the emulator; returns its exit code and diagnosis.
+fn doctor(url: &str) -> (Option<i32>, serde_json::Value) {
+    let out = cfsign_aws(&["doctor", url, "--json"]);
+    let diagnosis = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("doctor printed no JSON ({e}): {}", stderr(&out)));
+    (out.status.code(), diagnosis)
+}
+
+#[test]
+fn doctor_names_the_cause_of_each_refusal_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = |name: &str| {
+        let out_dir = dir.path().join(name);
+        let made = cfsign_aws(&["keygen", "--out-dir", out_dir.to_str().unwrap()]);
+        assert!(made.status.success(), "{}", stderr(&made));
+        out_dir
+    };
+    let (trusted, untrusted) = (keys("trusted"), keys("untrusted"));
+    let public_key = std::fs::read_to_string(trusted.join("public_key.pem")).unwrap();
+    let team = unique("doctor").replace('-', "x");
+    let bucket_stack = format!("{team}-bucket");
+    let (out, _recipe) = run_recipe(
+        &format!(
+            r#"
+            let bucket = cloudformation::deploy("{bucket_stack}", "products/s3-bucket/template.yaml",
+                #{{ TeamName: "{team}" }}, #{{}});
+            let keys = cloudformation::deploy("{team}-keys", "products/key-pair/template.yaml",
+                #{{ TeamName: "{team}", KeySlotAPublicKey: vars.get("public_key", "") }}, #{{}});
+            let cdn = cloudformation::deploy("{team}-cdn", "products/cloudfront-distribution/template.yaml",
+                #{{ TeamName: "{team}", DomainName: "files.{team}.example.com",
+                    CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111",
+                    BucketRegionalDomainName: bucket.outputs.BucketRegionalDomainName,
+                    KeyGroupId: keys.outputs.KeyGroupId }}, #{{}});
+            cloudformation::deploy("{bucket_stack}", "products/s3-bucket/template.yaml",
+                #{{ TeamName: "{team}", DistributionArn: cdn.outputs.DistributionArn }}, #{{}});
+            s3::put_object(bucket.outputs.BucketName, "docs/hello.txt", "hello", #{{}});
+            print(cdn.outputs.DistributionId);
+            print(keys.outputs.KeySlotAPublicKeyId);
+            "#
+        ),
+        &["--var", &format!("public_key={public_key}")],
+    );
+    let printed = lines(&out);
+    let (distribution, key_pair_id) = (&printed[0], &printed[1]);
+    let base = format!("{}/_edge/{distribution}", Emulator::shared().url);
+    let sign = |key_dir: &std::path::Path, id: &str, path: &str, expiry: &[&str]| {
+        let url = format!("{base}/{path}");
+        let private = key_dir.join("private_key.pem");
+        let mut args = vec!["sign", &url, "--key-pair-id", id, "--private-key"];
+        args.push(private.to_str().unwrap());
+        args.extend_from_slice(expiry);
+        let signed = cfsign_aws(&args);
+        assert!(signed.status.success(), "{}", stderr(&signed));
+        stdout(&signed).trim().to_owned()
+    };
+    let in_5m: &[&str] = &["--expires-in", "5m"];
+    let good = sign(&trusted, key_pair_id, "docs/hello.txt", in_5m);
+
+    let (code, served) = doctor(&good);
+    assert_eq!(
+        (code, served["cause"].as_str()),
+        (Some(0), Some("accepted")),
+        "{served}"
+    );
+    assert_eq!(served["distribution_id"], distribution.as_str());
+    assert_eq!(served["key_pair_id"], key_pair_id.as_str());
+    assert_eq!(served["answer"]["status"], 200);
+    assert!(
+        !served.to_string().contains("Signature="),
+        "a signed URL is a credential: the diagnosis shows it without its signature"
+    );
+
+    // One change after signing: the Expires the signature covered.
+    let expires = good
+        .split("Expires=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let later = (expires.parse::<u64>().unwrap() + 1).to_string();
+    let tampered = good.replace(&format!("Expires={expires}"), &format!("Expires={later}"));
+    let past = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 600)
+        .to_string();
+    let cases = [
+        ("signature", tampered),
+        (
+            "expired",
+            sign(
+                &trusted,
+                key_pair_id,
+                "docs/hello.txt",
+                &["--expires-at", &past],
+            ),
+        ),
+        (
+            "untrusted-key",
+            sign(&untrusted, "KUNTRUSTED0001", "docs/hello.txt", in_5m),
+        ),
+        (
+            "missing-object",
+            sign(&trusted, key_pair_id, "docs/missing.txt", in_5m),
+        ),
+    ];
+    for (cause, url) in &cases {
+        let (code, diagnosis) = doctor(url);
+        assert_eq!(code, Some(1), "{cause}: {diagnosis}");
+        assert_eq!(diagnosis["cause"], *cause, "{diagnosis}");
+        assert!(
+            diagnosis["answer"]["status"].as_u64() >= Some(400),
+            "{diagnosis}"
+        );
+        assert!(
+            diagnosis["fix"].as_str().is_some_and(|f| !f.is_empty()),
+            "{diagnosis}"
+        );
+    }
+
+    // The bucket policy loses its grant to the distribution: the origin refuses.
+    let (out, _recipe) = run_recipe(
+        &format!(
+            r#"cloudformation::deploy("{bucket_stack}", "products/s3-bucket/template.yaml",
+                #{{ TeamName: "{team}" }}, #{{}});"#
+        ),
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (code, denied) = doctor(&good);
+    assert_eq!(
+        (code, denied["cause"].as_str()),
+        (Some(1), Some("origin-denied")),
+        "{denied}"
+    );
+    assert!(
+        denied["fix"].as_str().unwrap().contains("AWS:SourceArn"),
+        "{denied}"
+    );
+}

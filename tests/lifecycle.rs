@@ -1,29 +1,58 @@
-//! The whole life of the product against the emulator, as a platform team and two application
-//! teams run it: publish (twice: the second makes no write), provision two teams at once, smoke
-//! both, rotate through stage, promote and retire with a smoke test after each, dry runs that
-//! write nothing, teardown. One test, in order: later steps need the earlier ones, and the
-//! write counts need the emulator to themselves.
+//! The whole life of the product against the emulator, as a platform team and three
+//! application teams run it, each as the role the docs tell them to create: the platform
+//! publishes (twice: the second makes no write), provisions two teams at once, smoke-tests
+//! both, rotates through stage, promote and retire with a smoke test after each, and tears down,
+//! as its automation role; a third team provisions itself as its provisioner role; an
+//! application reads its key as its integration role. Dry runs write nothing. One test, in
+//! order: later steps need the earlier ones, and the write counts need the emulator to
+//! themselves.
 
 mod support;
 
 use serde_json::Value;
 use support::emulator::{Emulator, Recorded};
-use support::recipe::{json, run_file, stderr, stdout};
+use support::recipe::{json, stderr, stdout};
+use support::roles::{app_role_arn, run_file_as, run_recipe_as, Identity};
+
+/// The platform team runs every recipe as its automation role (products/automation-role).
+const PLATFORM: Identity = Identity::Automation;
 
 const TEAMS: [&str; 2] = ["alpha", "beta"];
+/// The team that provisions itself, as its own provisioner role.
+const SELF_SERVICE: &str = "gamma";
+const CERTIFICATE: &str = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f";
 
+/// The platform's teams: alpha's application assumes its integration role from its own role.
 fn teams_file(dir: &std::path::Path) -> String {
     let path = dir.join("teams.json");
     let teams = serde_json::json!({
-        "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f",
-        "automation_role_arn": "arn:aws:iam::123456789012:role/cfsign-automation",
+        "certificate_arn": CERTIFICATE,
         "teams": [
-            { "team": "alpha", "domain_name": "files.alpha.example.com" },
+            { "team": "alpha", "domain_name": "files.alpha.example.com",
+              "trusted_principal_arn": app_role_arn("alpha") },
             { "team": "beta", "domain_name": "files.beta.example.com", "metadata_table": true,
               "trusted_service": "lambda" },
         ],
     });
     std::fs::write(&path, teams.to_string()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// The vars file publish.rhai runs with: a portfolio per team, the self-service team's own
+/// provisioner role (under its path) a principal of its portfolio only.
+fn publish_file(dir: &std::path::Path) -> String {
+    let path = dir.join("publish.json");
+    let provisioner = format!(
+        "arn:aws:iam::123456789012:role/teams/{SELF_SERVICE}/cfsign-{SELF_SERVICE}-provisioner"
+    );
+    let vars = serde_json::json!({
+        "teams": [
+            { "team": "alpha" },
+            { "team": "beta" },
+            { "team": SELF_SERVICE, "principals": [provisioner] },
+        ],
+    });
+    std::fs::write(&path, vars.to_string()).unwrap();
     path.to_str().unwrap().to_owned()
 }
 
@@ -46,7 +75,8 @@ fn writes_during(run: impl FnOnce()) -> Vec<String> {
 }
 
 fn smoke_passes(vars_file: &str, edge: &str, when: &str) {
-    let out = run_file(
+    let out = run_file_as(
+        PLATFORM,
         "recipes/smoke.rhai",
         &["--vars-file", vars_file, "--var", edge, "--output", "json"],
     );
@@ -59,7 +89,8 @@ fn smoke_passes(vars_file: &str, edge: &str, when: &str) {
 }
 
 fn rotate(vars_file: &str, edge: &str) -> Vec<Value> {
-    let out = run_file(
+    let out = run_file_as(
+        PLATFORM,
         "recipes/rotate.rhai",
         &[
             "--vars-file",
@@ -82,7 +113,8 @@ fn rotate(vars_file: &str, edge: &str) -> Vec<Value> {
 /// A staged key is not promoted before it has soaked (soak_time, 15 minutes by default).
 fn assert_a_staged_key_soaks(vars_file: &str, edge: &str) {
     let writes = writes_during(|| {
-        let out = run_file(
+        let out = run_file_as(
+            PLATFORM,
             "recipes/rotate.rhai",
             &["--vars-file", vars_file, "--var", edge, "--dry-run"],
         );
@@ -99,63 +131,47 @@ fn assert_a_staged_key_soaks(vars_file: &str, edge: &str) {
     assert!(writes.is_empty(), "rotate --dry-run wrote: {writes:#?}");
 }
 
-/// The CloudFront read a REST request is (botocore's CloudFront model: `GET
-/// /2020-05-31/public-key/{Id}` is GetPublicKey, `GET /2020-05-31/public-key` ListPublicKeys).
-fn cloudfront_read(method: &str, url: &str) -> Option<String> {
-    let path = url.split("/2020-05-31/").nth(1)?.split('?').next()?;
-    let (resource, id) = path
-        .split_once('/')
-        .map_or((path, None), |(r, i)| (r, Some(i)));
-    let lists = [
-        ("public-key", "PublicKeys"),
-        ("key-group", "KeyGroups"),
-        ("response-headers-policy", "ResponseHeadersPolicies"),
-        ("origin-access-control", "OriginAccessControls"),
-        ("function", "Functions"),
-        ("distribution", "Distributions"),
-    ];
-    match (method, resource, id) {
-        ("GET", "public-key", Some(_)) => Some("GetPublicKey".to_owned()),
-        ("GET", _, None) => lists
-            .iter()
-            .find(|(name, _)| *name == resource)
-            .map(|(_, plural)| format!("List{plural}")),
-        _ => None,
-    }
+/// What the application of `team` reads from its secret as its integration role: the key pair
+/// id of AWSCURRENT, and the refusal to read another team's.
+fn application_reads(team: &'static str, other: &str) -> Vec<String> {
+    let (out, _dir) = run_recipe_as(
+        Identity::Integration(team),
+        &format!(
+            r#"print(secretsmanager::get_signing_key("cfsign/{team}/signing-key", "AWSCURRENT").key_pair_id);
+               try {{ secretsmanager::get_signing_key("cfsign/{other}/signing-key", "AWSCURRENT"); print("read"); }}
+               catch (e) {{ print(e.code); }}"#
+        ),
+        &[],
+    );
+    support::recipe::lines(&out)
 }
 
-/// Every call in `calls` is an action examples/iam/team-provisioner-policy.json allows.
-fn assert_the_provisioner_policy_allows(calls: &[Recorded]) {
-    let path = support::repo().join("examples/iam/team-provisioner-policy.json");
-    let policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut allowed = Vec::new();
-    for statement in policy["Statement"].as_array().unwrap() {
-        match &statement["Action"] {
-            Value::String(action) => allowed.push(action.clone()),
-            Value::Array(actions) => {
-                allowed.extend(actions.iter().map(|a| a.as_str().unwrap().to_owned()))
-            }
-            other => panic!("unexpected Action {other}"),
-        }
-    }
-    let mut missing = std::collections::BTreeSet::new();
-    for call in calls {
-        // REST APIs name no operation in the request: CloudFront's reads, from their paths.
-        let operation = match (&call.operation, call.service.as_str()) {
-            (Some(operation), _) => operation.clone(),
-            (None, "cloudfront") => cloudfront_read(&call.method, &call.url)
-                .unwrap_or_else(|| panic!("unmapped REST call {} {}", call.method, call.url)),
-            (None, service) => panic!("unmapped REST call {service} {} {}", call.method, call.url),
-        };
-        let action = format!("{}:{operation}", call.service);
-        if !allowed.contains(&action) {
-            missing.insert(action);
-        }
-    }
+/// A team provisions itself (docs/onboarding.md, "A team can run this itself") as its
+/// provisioner role (examples/iam/team-provisioner-policy.json); a second run changes nothing.
+fn a_team_provisions_itself(team: &'static str) {
+    let vars = [
+        format!("team={team}"),
+        format!("domain_name=files.{team}.example.com"),
+        format!("certificate_arn={CERTIFICATE}"),
+    ];
+    let args: Vec<&str> = vars.iter().flat_map(|v| ["--var", v.as_str()]).collect();
+    let card = json(&run_file_as(
+        Identity::Provisioner(team),
+        "recipes/provision.rhai",
+        &[args.as_slice(), &["--output", "json"]].concat(),
+    ));
+    assert_eq!(card["team"], team, "{card:#}");
+    let again = run_file_as(Identity::Provisioner(team), "recipes/provision.rhai", &args);
     assert!(
-        calls.len() > 20 && missing.is_empty(),
-        "team-provisioner-policy.json lacks {missing:?} ({} calls)",
-        calls.len()
+        again.status.success(),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
+    assert!(
+        !stderr(&again).contains("provisioning ") && !stderr(&again).contains("updating "),
+        "a second provision by the team changed something:\n{}",
+        stderr(&again)
     );
 }
 
@@ -166,8 +182,17 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     let vars_file = teams_file(dir.path());
     let edge = format!("edge={}", emulator.url);
 
-    // Publish, then publish again: nothing changed, so nothing is written.
-    let published = json(&run_file("recipes/publish.rhai", &["--output", "json"]));
+    // Publish, then publish again: nothing changed, so nothing is written. Every team gets
+    // its own portfolio; the automation role is a principal of each (by default), and the
+    // self-service team's provisioner role of its own alone.
+    let publish_vars = publish_file(dir.path());
+    let publish_args = ["--vars-file", publish_vars.as_str()];
+    let teams = "teams=alpha,beta";
+    let published = json(&run_file_as(
+        PLATFORM,
+        "recipes/publish.rhai",
+        &[publish_args.as_slice(), &["--output", "json"]].concat(),
+    ));
     let created: Vec<&Value> = published["changes"]
         .as_array()
         .unwrap()
@@ -176,7 +201,7 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         .collect();
     assert_eq!(created.len(), 6, "{published:#}");
     let writes = writes_during(|| {
-        let out = run_file("recipes/publish.rhai", &[]);
+        let out = run_file_as(PLATFORM, "recipes/publish.rhai", &publish_args);
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(stdout(&out).contains("0 change(s)"), "{}", stdout(&out));
     });
@@ -186,14 +211,14 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     for (recipe, extra) in [
         (
             "recipes/publish.rhai",
-            vec!["--var", "portfolio=cfsign-dry"],
+            vec!["--var", "portfolio=cfsign-dry", "--var", teams],
         ),
         ("recipes/provision.rhai", vec!["--vars-file", &vars_file]),
     ] {
         let writes = writes_during(|| {
             let mut args = extra.clone();
             args.push("--dry-run");
-            let out = run_file(recipe, &args);
+            let out = run_file_as(PLATFORM, recipe, &args);
             assert!(
                 out.status.success(),
                 "{recipe}: {}{}",
@@ -209,21 +234,22 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         assert!(writes.is_empty(), "{recipe} --dry-run wrote: {writes:#?}");
     }
 
-    // Two teams at once; the second run converges without changing anything. Every call it
-    // makes is one the documented provisioner policy allows.
-    let (calls, provisioned) = requests_during(|| {
-        json(&run_file(
-            "recipes/provision.rhai",
-            &["--vars-file", &vars_file, "--output", "json"],
-        ))
-    });
-    assert_the_provisioner_policy_allows(&calls);
+    // Two teams at once; the second run converges without changing anything.
+    let provisioned = json(&run_file_as(
+        PLATFORM,
+        "recipes/provision.rhai",
+        &["--vars-file", &vars_file, "--output", "json"],
+    ));
     let cards = provisioned["teams"].as_array().unwrap();
     assert_eq!(cards.len(), 2, "{provisioned:#}");
     assert_eq!(cards[0]["team"], "alpha");
     assert_eq!(cards[1]["table_name"], "cfsign-beta-metadata");
     assert!(cards[0]["key_pair_id"].as_str().unwrap().len() >= 13);
-    let again = run_file("recipes/provision.rhai", &["--vars-file", &vars_file]);
+    let again = run_file_as(
+        PLATFORM,
+        "recipes/provision.rhai",
+        &["--vars-file", &vars_file],
+    );
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(
         !stderr(&again).contains("provisioning ") && !stderr(&again).contains("updating "),
@@ -232,8 +258,19 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     );
     smoke_passes(&vars_file, &edge, "after provisioning");
 
+    // The application signs with the key its role may read, and only that key.
+    assert_eq!(
+        application_reads("alpha", "beta"),
+        [
+            cards[0]["key_pair_id"].as_str().unwrap(),
+            "AccessDeniedException"
+        ]
+    );
+    a_team_provisions_itself(SELF_SERVICE);
+
     let smoke_dry = writes_during(|| {
-        let out = run_file(
+        let out = run_file_as(
+            PLATFORM,
             "recipes/smoke.rhai",
             &["--vars-file", &vars_file, "--var", &edge, "--dry-run"],
         );
@@ -259,7 +296,8 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         keys_in_use.push(steps[0]["done"].clone());
     }
     let rotate_dry = writes_during(|| {
-        let out = run_file(
+        let out = run_file_as(
+            PLATFORM,
             "recipes/rotate.rhai",
             &[
                 "--vars-file",
@@ -295,19 +333,20 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         }
     }
 
-    // Teardown: dry run first (nothing written), then for real.
-    for team in TEAMS {
+    // Teardown: dry run first (nothing written), then for real; the platform tears down the
+    // team that provisioned itself too.
+    for team in TEAMS.into_iter().chain([SELF_SERVICE]) {
         let team_var = format!("team={team}");
         let args = ["--var", &team_var, "--var", "delete_table=true"];
         let writes = writes_during(|| {
             let mut dry = args.to_vec();
             dry.push("--dry-run");
-            let out = run_file("recipes/teardown.rhai", &dry);
+            let out = run_file_as(PLATFORM, "recipes/teardown.rhai", &dry);
             assert!(out.status.success(), "{}", stderr(&out));
             assert!(stdout(&out).contains("ServiceCatalog TerminateProvisionedProduct"));
         });
         assert!(writes.is_empty(), "teardown --dry-run wrote: {writes:#?}");
-        let out = run_file("recipes/teardown.rhai", &args);
+        let out = run_file_as(PLATFORM, "recipes/teardown.rhai", &args);
         assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
         assert!(
             stdout(&out).contains("scheduled deletion of"),
@@ -315,7 +354,8 @@ fn publish_provision_smoke_rotate_and_tear_down() {
             stdout(&out)
         );
     }
-    let (out, _dir) = support::recipe::run_recipe(
+    let (out, _dir) = run_recipe_as(
+        PLATFORM,
         r#"print(servicecatalog::search_provisioned_products("cfsign-").len());
            print(secretsmanager::describe_secret("cfsign/alpha/signing-key").name);"#,
         &[],
@@ -325,7 +365,11 @@ fn publish_provision_smoke_rotate_and_tear_down() {
     // Provisioning a torn-down team again is refused with the reason and the way out, before
     // anything is launched (the retained secret's name is taken until its deletion is final).
     let writes = writes_during(|| {
-        let out = run_file("recipes/provision.rhai", &["--vars-file", &vars_file]);
+        let out = run_file_as(
+            PLATFORM,
+            "recipes/provision.rhai",
+            &["--vars-file", &vars_file],
+        );
         assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
         let text = format!("{}{}", stdout(&out), stderr(&out));
         assert!(

@@ -16,7 +16,7 @@ fn catalog_prelude(name: &str) -> String {
         s3::create_bucket(bucket);
         let template = s3::upload_template(bucket, "products/private-key-secret/template.yaml", "secret");
         let launch = cloudformation::deploy("{name}-launch", "products/launch-role/template.yaml",
-            #{{ ArtifactBucketName: bucket, RoleName: "{name}-launch" }},
+            #{{ ArtifactBucketName: bucket, RoleName: "cfsign-{name}-launch" }},
             #{{ capabilities: ["CAPABILITY_NAMED_IAM"] }});
         let portfolio = servicecatalog::create_portfolio(#{{ name: "{name}", provider: "platform" }});
         let product = servicecatalog::create_product(#{{
@@ -52,7 +52,11 @@ fn a_portfolio_is_created_found_and_filled() {
         servicecatalog::associate_principal(portfolio.id, "arn:aws:iam:::role/app-*", "IAM_PATTERN");
         print(servicecatalog::list_principals(portfolio.id));
         servicecatalog::share_portfolio(portfolio.id, "210987654321");
-        servicecatalog::share_portfolio(portfolio.id, "ou-ab12-cdef3456");
+        try {{
+            servicecatalog::share_portfolio(portfolio.id, "ou-ab12-cdef3456");
+        }} catch (e) {{
+            print(e.message.contains("organization's management account"));
+        }}
         print(servicecatalog::list_shares(portfolio.id).map(|s| `${{s.type}} ${{s.principal_id}}`));
         "#,
         prelude = catalog_prelude(&name)
@@ -70,7 +74,8 @@ fn a_portfolio_is_created_found_and_filled() {
             "LAUNCH".to_owned(),
             "true".to_owned(),
             r#"[#{"arn": "arn:aws:iam:::role/app-*", "type": "IAM_PATTERN"}]"#.to_owned(),
-            r#"["ACCOUNT 210987654321", "ORGANIZATIONAL_UNIT ou-ab12-cdef3456"]"#.to_owned(),
+            "true".to_owned(),
+            r#"["ACCOUNT 210987654321"]"#.to_owned(),
         ]
     );
 }
@@ -176,6 +181,123 @@ fn products_provision_update_report_and_terminate_with_progress() {
     assert!(
         progress.contains(&format!("provisioning {name}-pp: IN_PROGRESS")),
         "waits report progress:\n{progress}"
+    );
+}
+
+/// A product whose first launch failed (ERROR, its stack ROLLBACK_COMPLETE: CloudFormation can
+/// only delete it, so every update fails) is terminated, with a message saying why, so that it
+/// can be launched again; a product that runs is left alone.
+#[test]
+fn a_failed_first_launch_is_terminated_so_it_can_be_launched_again() {
+    let name = unique("relaunch");
+    let team = format!("r{}", std::process::id() % 100_000);
+    let recipe = format!(
+        r#"
+        import "provisioned" as provisioned;
+        {prelude}
+        let failed = servicecatalog::provision_product(#{{ name: "{name}-pp", product_id: product.id,
+            artifact_id: product.artifact.id, wait: false }});
+        try {{ servicecatalog::wait_for_record(failed.id); }} catch (e) {{ print(e.code); }}
+        let current = servicecatalog::describe_provisioned_product("{name}-pp");
+        print(current.status);
+        print(provisioned::unless_never_launched("{name}-pp", current) == ());
+        print(servicecatalog::describe_provisioned_product("{name}-pp") == ());
+        let record = servicecatalog::provision_product(#{{ name: "{name}-pp", product_id: product.id,
+            artifact_id: product.artifact.id,
+            parameters: #{{ TeamName: "{team}", AutomationRoleArn: "arn:aws:iam::123456789012:role/auto" }} }});
+        print(record.status);
+        let running = servicecatalog::describe_provisioned_product("{name}-pp");
+        print(provisioned::unless_never_launched("{name}-pp", running).status);
+        servicecatalog::terminate_provisioned_product("{name}-pp", #{{}});
+        "#,
+        prelude = catalog_prelude(&name)
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    let text = lines(&out);
+    assert_eq!(text[0], "RecordFailed", "{text:?}");
+    assert_eq!(text[1], "ERROR");
+    assert!(
+        text[2].starts_with(&format!("{name}-pp: its first launch failed (")),
+        "{text:?}"
+    );
+    assert!(
+        text[2].contains("TeamName"),
+        "names the failure: {}",
+        text[2]
+    );
+    assert!(text[2].ends_with("; terminating it to launch it again"));
+    assert_eq!(&text[3..], ["true", "true", "SUCCEEDED", "AVAILABLE"]);
+}
+
+/// `cloudformation::deploy` of a stack whose first create rolled back deletes it, saying so,
+/// and creates it again.
+#[test]
+fn deploy_creates_again_a_stack_whose_first_create_rolled_back() {
+    let name = unique("redeploy");
+    let recipe = format!(
+        r#"
+        let parameters = #{{ ArtifactBucketName: "{name}-artifacts", RoleName: "cfsign-{name}-launch" }};
+        let options = #{{ capabilities: ["CAPABILITY_NAMED_IAM"] }};
+        cloudformation::deploy("{name}-first", "products/launch-role/template.yaml", parameters, options);
+        try {{
+            cloudformation::deploy("{name}-second", "products/launch-role/template.yaml", parameters, options);
+        }} catch (e) {{
+            print(e.message.contains("ROLLBACK_COMPLETE"));
+        }}
+        cloudformation::delete_stack("{name}-first");
+        print(cloudformation::deploy("{name}-second", "products/launch-role/template.yaml", parameters, options).status);
+        cloudformation::delete_stack("{name}-second");
+        "#
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert_eq!(lines(&out), ["true", "CREATE_COMPLETE"], "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("stack {name}-second: its first create failed ("))
+            && stderr(&out).contains("deleting it to create it again"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A versioned bucket (the s3-bucket product's) keeps versions and delete markers after its
+/// objects are deleted, and S3 refuses to delete a bucket that holds any: the bindings list
+/// them and delete exact versions, so the bucket's stack can be deleted.
+#[test]
+fn every_version_of_a_versioned_bucket_is_deleted_so_its_stack_can_go() {
+    let team = format!("v{}", std::process::id() % 100_000);
+    let name = unique("versions");
+    let recipe = format!(
+        r#"
+        let stack = cloudformation::deploy("{name}", "products/s3-bucket/template.yaml",
+            #{{ TeamName: "{team}" }}, #{{}});
+        let bucket = stack.outputs.BucketName;
+        s3::put_object(bucket, "uploads/a.txt", "one", #{{}});
+        s3::put_object(bucket, "uploads/a.txt", "two", #{{}});
+        s3::put_object(bucket, "uploads/a.txt.bak", "kept", #{{}});
+        s3::delete_object(bucket, "uploads/a.txt");
+        print(s3::list_objects(bucket, ""));
+        let versions = s3::list_object_versions(bucket, "");
+        print(`${{versions.len()}} ${{versions.filter(|v| v.delete_marker).len()}}`);
+        print(s3::delete_object_versions(bucket, "uploads/a.txt"));
+        print(s3::list_object_versions(bucket, "").map(|v| v.key));
+        print(s3::empty_bucket(bucket));
+        print(s3::list_object_versions(bucket, "").len());
+        cloudformation::delete_stack("{name}");
+        print(cloudformation::describe_stack("{name}") == ());
+        "#
+    );
+    let (out, _dir) = run_recipe(&recipe, &[]);
+    assert_eq!(
+        lines(&out),
+        [
+            r#"["uploads/a.txt.bak"]"#,
+            "4 1",
+            "3",
+            r#"["uploads/a.txt.bak"]"#,
+            "1",
+            "0",
+            "true"
+        ]
     );
 }
 

@@ -1,6 +1,12 @@
-//! CloudFront reads the host needs beyond the recipes' own bindings.
+//! CloudFront reads, as typed views: the alternate domain names the sandbox admits, and the
+//! distributions, key groups and public keys that the recipes' `cloudfront::` functions and
+//! `cfsign doctor` inspect. Writes go through the products' stacks, never around them.
 
+use aws_sdk_cloudfront::operation::get_distribution::GetDistributionError;
+use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupError;
+use aws_sdk_cloudfront::operation::get_public_key::GetPublicKeyError;
 use aws_sdk_cloudfront::operation::list_distributions::ListDistributionsError;
+use aws_sdk_cloudfront::types::{Origin, TrustedKeyGroups};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
@@ -29,4 +35,258 @@ pub fn aliases(
         }
     }
     Ok(hosts)
+}
+
+/// What a distribution serves.
+#[derive(Debug, Clone, Default)]
+pub struct DistributionView {
+    /// The distribution id (E...).
+    pub id: String,
+    /// Its ARN.
+    pub arn: String,
+    /// Its CloudFront domain name (d....cloudfront.net).
+    pub domain_name: String,
+    /// `Deployed` once every edge serves the current configuration, else `InProgress`.
+    pub status: String,
+    /// Its alternate domain names.
+    pub aliases: Vec<String>,
+    /// The AWS WAF web ACL in front of it, if any.
+    pub web_acl_id: Option<String>,
+    /// Its cache behaviors in the order CloudFront matches them, the default one last.
+    pub behaviors: Vec<BehaviorView>,
+    /// Its origins.
+    pub origins: Vec<OriginView>,
+}
+
+/// One cache behavior.
+#[derive(Debug, Clone)]
+pub struct BehaviorView {
+    /// The path pattern, `None` for the default behavior.
+    pub path_pattern: Option<String>,
+    /// The key groups whose keys may sign for it (empty: it serves unsigned requests).
+    pub trusted_key_groups: Vec<String>,
+    /// The id of the origin it forwards to.
+    pub target_origin_id: String,
+}
+
+/// One origin.
+#[derive(Debug, Clone)]
+pub struct OriginView {
+    /// Its id within the distribution.
+    pub id: String,
+    /// Its domain name (`BUCKET.s3.REGION.amazonaws.com` for an S3 bucket).
+    pub domain_name: String,
+    /// The origin access control signing CloudFront's requests to it, if any.
+    pub origin_access_control_id: Option<String>,
+}
+
+impl OriginView {
+    /// The bucket, when the origin is an S3 bucket's REST endpoint.
+    pub fn bucket(&self) -> Option<&str> {
+        self.domain_name
+            .split_once(".s3.")
+            .or_else(|| self.domain_name.split_once(".s3-"))
+            .map(|(bucket, _)| bucket)
+    }
+}
+
+impl BehaviorView {
+    /// Whether this behavior takes `path` (CloudFront's matching: `*` any run of characters,
+    /// `?` one, case-sensitive; the default behavior takes everything).
+    pub fn matches(&self, path: &str) -> bool {
+        match &self.path_pattern {
+            None => true,
+            Some(pattern) => {
+                let pattern = format!("/{}", pattern.trim_start_matches('/'));
+                wildmatch::WildMatch::new(&pattern).matches(path)
+            }
+        }
+    }
+}
+
+impl DistributionView {
+    /// The behavior CloudFront picks for `path`: the first whose pattern matches, else the
+    /// default one.
+    pub fn behavior_for(&self, path: &str) -> Option<&BehaviorView> {
+        self.behaviors.iter().find(|b| b.matches(path))
+    }
+
+    /// The origin `id`.
+    pub fn origin(&self, id: &str) -> Option<&OriginView> {
+        self.origins.iter().find(|o| o.id == id)
+    }
+}
+
+/// A public key CloudFront holds.
+#[derive(Debug, Clone, Default)]
+pub struct PublicKeyView {
+    /// Its id: the key pair id signed URLs name.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The key, SPKI PEM.
+    pub encoded_key: String,
+    /// Its comment.
+    pub comment: String,
+}
+
+/// A key group.
+#[derive(Debug, Clone, Default)]
+pub struct KeyGroupView {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The ids of the public keys in it.
+    pub items: Vec<String>,
+}
+
+/// A failed CloudFront call.
+pub type CloudFrontError<E> = Box<SdkError<E, HttpResponse>>;
+
+/// The distribution `id`.
+pub fn distribution(
+    aws: &Aws,
+    id: &str,
+) -> Result<DistributionView, CloudFrontError<GetDistributionError>> {
+    let out = aws.block_on(aws.cloudfront().get_distribution().id(id).send())?;
+    let Some(distribution) = out.distribution() else {
+        return Ok(DistributionView::default());
+    };
+    let config = distribution.distribution_config();
+    let mut behaviors: Vec<BehaviorView> = config
+        .and_then(|c| c.cache_behaviors())
+        .map(|list| {
+            list.items()
+                .iter()
+                .map(|b| {
+                    behavior(
+                        Some(b.path_pattern()),
+                        b.trusted_key_groups(),
+                        b.target_origin_id(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(default) = config.and_then(|c| c.default_cache_behavior()) {
+        behaviors.push(behavior(
+            None,
+            default.trusted_key_groups(),
+            default.target_origin_id(),
+        ));
+    }
+    Ok(DistributionView {
+        id: distribution.id().to_owned(),
+        arn: distribution.arn().to_owned(),
+        domain_name: distribution.domain_name().to_owned(),
+        status: distribution.status().to_owned(),
+        aliases: config
+            .and_then(|c| c.aliases())
+            .map(|a| a.items().to_vec())
+            .unwrap_or_default(),
+        web_acl_id: config
+            .and_then(|c| c.web_acl_id())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned),
+        behaviors,
+        origins: config
+            .and_then(|c| c.origins())
+            .map(|o| o.items().iter().map(origin).collect())
+            .unwrap_or_default(),
+    })
+}
+
+fn behavior(
+    pattern: Option<&str>,
+    groups: Option<&TrustedKeyGroups>,
+    origin: &str,
+) -> BehaviorView {
+    BehaviorView {
+        path_pattern: pattern.map(str::to_owned),
+        trusted_key_groups: groups
+            .filter(|g| g.enabled())
+            .map(|g| g.items().to_vec())
+            .unwrap_or_default(),
+        target_origin_id: origin.to_owned(),
+    }
+}
+
+fn origin(origin: &Origin) -> OriginView {
+    OriginView {
+        id: origin.id().to_owned(),
+        domain_name: origin.domain_name().to_owned(),
+        origin_access_control_id: origin
+            .origin_access_control_id()
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned),
+    }
+}
+
+/// The id of the distribution serving `host` (its CloudFront domain name or one of its
+/// alternate domain names), if one in the account does.
+pub fn distribution_serving(
+    aws: &Aws,
+    host: &str,
+) -> Result<Option<String>, CloudFrontError<ListDistributionsError>> {
+    let client = aws.cloudfront();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = aws.block_on(client.list_distributions().set_marker(marker.take()).send())?;
+        let Some(list) = page.distribution_list() else {
+            return Ok(None);
+        };
+        let serving = list.items().iter().find(|summary| {
+            summary.domain_name().eq_ignore_ascii_case(host)
+                || summary.aliases().is_some_and(|a| {
+                    a.items()
+                        .iter()
+                        .any(|alias| alias.eq_ignore_ascii_case(host))
+                })
+        });
+        if let Some(summary) = serving {
+            return Ok(Some(summary.id().to_owned()));
+        }
+        match list.next_marker().filter(|_| list.is_truncated()) {
+            Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// The key group `id`.
+pub fn key_group(aws: &Aws, id: &str) -> Result<KeyGroupView, CloudFrontError<GetKeyGroupError>> {
+    let out = aws.block_on(aws.cloudfront().get_key_group().id(id).send())?;
+    let Some(group) = out.key_group() else {
+        return Ok(KeyGroupView::default());
+    };
+    let config = group.key_group_config();
+    Ok(KeyGroupView {
+        id: group.id().to_owned(),
+        name: config.map(|c| c.name().to_owned()).unwrap_or_default(),
+        items: config.map(|c| c.items().to_vec()).unwrap_or_default(),
+    })
+}
+
+/// The public key `id`.
+pub fn public_key(
+    aws: &Aws,
+    id: &str,
+) -> Result<PublicKeyView, CloudFrontError<GetPublicKeyError>> {
+    let out = aws.block_on(aws.cloudfront().get_public_key().id(id).send())?;
+    let Some(key) = out.public_key() else {
+        return Ok(PublicKeyView::default());
+    };
+    let config = key.public_key_config();
+    Ok(PublicKeyView {
+        id: key.id().to_owned(),
+        name: config.map(|c| c.name().to_owned()).unwrap_or_default(),
+        encoded_key: config
+            .map(|c| c.encoded_key().to_owned())
+            .unwrap_or_default(),
+        comment: config
+            .and_then(|c| c.comment())
+            .unwrap_or_default()
+            .to_owned(),
+    })
 }

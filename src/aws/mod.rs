@@ -8,6 +8,7 @@ pub mod cloudfront;
 mod error;
 pub mod kms;
 pub mod plan;
+pub mod s3;
 pub mod secrets;
 pub mod wait;
 

@@ -1,12 +1,14 @@
 //! The `cfsign` command line: argument parsing (clap) kept apart from running commands.
 //!
-//! Exit codes: 0 success; 1 `verify` found that CloudFront would refuse the URL; 2 an error
+//! Exit codes: 0 success; 1 `verify` found that CloudFront would refuse the URL (or `doctor`
+//! that it was refused); 2 an error
 //! (bad input, unreadable key, ...), reported on stderr; 3 `verify` cannot tell (the client's
 //! address or the key's id is needed to decide).
 
 mod bench;
 mod cookies;
 mod doc;
+mod doctor;
 mod key_file;
 mod keygen;
 mod progress;
@@ -39,7 +41,8 @@ Examples:
       --private-key keys/private_key.pem --expires-in 15m
   cfsign verify \"$SIGNED_URL\" --public-key keys/public_key.pem --key-pair-id K2JCJMDEHXQW5F
 
-Exit codes: 0 success, 1 `verify` says CloudFront would refuse the URL, 2 error,
+Exit codes: 0 success, 1 `verify` says CloudFront would refuse the URL (or `doctor`
+found it refused), 2 error,
 3 `verify` cannot tell (give --key-pair-id, and --ip for an IP-restricted URL).")]
 pub struct Cli {
     #[command(subcommand)]
@@ -92,6 +95,21 @@ Exits 0 when CloudFront would accept the URL, 1 when it would refuse it (a 403),
 3 when it cannot tell: nothing failed, but the key's id (--key-pair-id) or, for an
 IP-restricted URL, the client's address (--ip) is needed to decide.")]
     Verify(verify::VerifyArgs),
+    /// Find out live why a signed URL (or signed cookies) gets a 403, and what fixes it.
+    #[command(after_help = "\
+Examples:
+  cfsign doctor \"$SIGNED_URL\"
+  cfsign doctor \"$SIGNED_URL\" --profile platform --json | jq .cause
+  cfsign doctor https://files.payments.example.com/a.jpg --cookies cookies.txt
+
+Finds the distribution serving the URL's host, the cache behavior for its path and the key
+groups it trusts; checks the URL's Key-Pair-Id against them and its signature against the
+public key CloudFront holds; then sends the request (GET, or --method head) and names the
+cause of the answer: signature, policy, expired, untrusted-key, origin-denied, missing-object,
+waf, clock-skew. Needs cloudfront:ListDistributions, GetDistribution, GetKeyGroup,
+GetPublicKey and s3:GetObject on the bucket (HeadObject) in the distribution's account.
+Exits 0 when the request was served, 1 when it was refused, 2 on error.")]
+    Doctor(doctor::DoctorArgs),
     /// Generate a key pair CloudFront accepts (RSA-2048 by default).
     #[command(after_help = "\
 Examples:
@@ -307,6 +325,7 @@ pub fn run() -> ExitCode {
         Command::Sign(args) => sign::run(&args),
         Command::Cookies(args) => cookies::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Doctor(args) => doctor::run(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Run(args) => run::run(&args),

@@ -105,7 +105,7 @@ fn print_verdict(verdict: &Verdict, json: bool) -> Result<()> {
 }
 
 /// Reads the cookies in `file` (`-`: stdin).
-fn read_cookies(file: &std::path::Path) -> Result<Vec<(String, String)>> {
+pub(super) fn read_cookies(file: &std::path::Path) -> Result<Vec<(String, String)>> {
     let text = if file.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).context("reading the cookies from stdin")?
     } else {

@@ -25,12 +25,21 @@ impl Command {
     pub fn joined(&self) -> String {
         self.text
             .lines()
-            .map(|line| line.split(" # ").next().unwrap_or(line).trim())
+            .map(|line| code_of(line).trim())
             .map(|line| line.strip_suffix('\\').unwrap_or(line).trim())
             .collect::<Vec<_>>()
             .join(" ")
             .trim()
             .to_owned()
+    }
+}
+
+/// A shell line without its comment: a line that starts with `#` is all comment.
+fn code_of(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        ""
+    } else {
+        line.split(" # ").next().unwrap_or(line)
     }
 }
 
@@ -70,7 +79,7 @@ pub fn commands(block: &Block) -> Vec<Command> {
         });
         command.text.push_str(line);
         command.text.push('\n');
-        let code = line.split(" # ").next().unwrap_or(line).trim_end();
+        let code = code_of(line).trim_end();
         if !code.ends_with('\\') {
             commands.extend(pending.take().filter(|c| !c.joined().is_empty()));
         }
@@ -104,7 +113,8 @@ pub fn words(command: &str) -> Vec<String> {
 
 #[test]
 fn blocks_and_commands_keep_their_lines() {
-    let markdown = "# T\n\n```sh\na --x \\\n    --y   # why\nb\n```\n\n```js\nf();\n```\n";
+    let markdown =
+        "# T\n\n```sh\na --x \\\n    --y   # why\n# a comment line\nb\n```\n\n```js\nf();\n```\n";
     let blocks = blocks(markdown);
     assert_eq!(blocks.len(), 2);
     assert_eq!((blocks[0].lang.as_str(), blocks[0].line), ("sh", 4));
@@ -120,7 +130,7 @@ fn blocks_and_commands_keep_their_lines() {
     );
     assert_eq!(
         (commands[1].line, commands[1].joined()),
-        (6, "b".to_owned())
+        (7, "b".to_owned())
     );
     assert_eq!(words("x 'a b' \"c\""), ["x", "a b", "c"]);
 }

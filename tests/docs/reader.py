@@ -1,9 +1,9 @@
 """What a reader of the docs does by hand with the AWS CLI, done with boto3 against the emulator
-(AWS_ENDPOINT_URL) for tests/docs: take on the platform automation role, save a team's signing
-key to files, put and get objects.
+(AWS_ENDPOINT_URL) for tests/docs, with the credentials it is given (the automation role the
+reader runs as, from tests/support/roles.py, to save a key; the root, standing in for the
+application, for objects): save a team's signing key to files, put and get objects.
 
 Usage:
-  reader.py assume-role ROLE_NAME              -> {"AWS_ACCESS_KEY_ID": ..., ...}
   reader.py save-key SECRET_ARN DIR            -> DIR/private_key.pem (0600), DIR/public_key.pem
   reader.py put-object BUCKET KEY BODY
   reader.py get-object BUCKET KEY              -> the body on stdout
@@ -14,32 +14,6 @@ import sys
 
 import boto3
 from botocore.config import Config
-
-
-def assume_role(name):
-    """Creates the role (trusting the account) with what docs/onboarding.md says the platform
-    automation role may use ("Service Catalog, CloudFormation, S3, Secrets Manager, CloudFront
-    reads ... and IAM reads") if needed, and assumes it; prints its credentials."""
-    iam = boto3.client("iam")
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "sts:AssumeRole",
-        "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}]}
-    try:
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
-    except iam.exceptions.EntityAlreadyExistsException:
-        pass
-    iam.put_role_policy(RoleName=name, PolicyName="docs", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
-            "servicecatalog:*", "cloudformation:*", "s3:*", "secretsmanager:*", "cloudfront:Get*",
-            "cloudfront:List*", "iam:Get*", "iam:List*"]}]}))
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/{name}", RoleSessionName="docs-reader")["Credentials"]
-    print(json.dumps({
-        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-        "AWS_SESSION_TOKEN": credentials["SessionToken"],
-    }))
 
 
 def save_key(secret_arn, directory):
@@ -60,9 +34,7 @@ def s3():
 
 
 def main(command, *args):
-    if command == "assume-role":
-        assume_role(*args)
-    elif command == "save-key":
+    if command == "save-key":
         save_key(*args)
     elif command == "put-object":
         bucket, key, body = args

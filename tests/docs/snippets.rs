@@ -3,6 +3,7 @@
 
 use crate::markdown::Block;
 use crate::support::recipe;
+use crate::support::roles::{command_as, Identity};
 
 /// What a snippet's run must end with.
 enum Expect {
@@ -84,7 +85,8 @@ pub fn run_rhai(doc: &str, block: &Block) {
     std::fs::write(&recipe_path, script).unwrap();
     let vars = dir.path().join("vars.json");
     std::fs::write(&vars, context.vars).unwrap();
-    let output = recipe::command(
+    let output = command_as(
+        Identity::Automation,
         recipe_path.to_str().unwrap(),
         &[
             "--vars-file",

@@ -4,7 +4,8 @@
 //!
 //! The emulator stands in for AWS, so a few things change on the way (`Walkthrough::adapt`):
 //! example endpoints become the real one, a team's domain becomes the edge address that serves
-//! its distribution, the placeholder key pair id becomes the team's, recipes that go through
+//! its distribution, the placeholder key pair id becomes the team's, the placeholder KMS key ARN
+//! the one `cfsign keygen --kms` created, recipes that go through
 //! the distribution get `--var edge`, and `cargo install` builds a debug binary.
 
 use std::collections::BTreeMap;
@@ -13,12 +14,19 @@ use std::process::{Command as Process, Output};
 
 use crate::markdown::{self, Block, Command};
 use crate::support::emulator::Emulator;
+use crate::support::roles::{command_as, Identity};
 use crate::support::{recipe, repo, target_dir};
 
 /// Commands another test runs (the file named must contain the command).
 const RUN_ELSEWHERE: &[(&str, &str)] = &[
     ("examples/quickstart", "tests/quickstart.rs"),
     ("tests/run", ".ci/run"),
+    // The administrator's deployment of the automation role, which the walkthrough's reader
+    // then runs as (deployed with the same parameters, assumed from IAM Identity Center).
+    (
+        "aws cloudformation deploy --stack-name cfsign-automation-role",
+        "tests/support/roles.py",
+    ),
 ];
 
 /// Commands no test runs, and why.
@@ -28,11 +36,17 @@ const NOT_RUN: &[(&str, &str)] = &[(
      docs/benchmarks.md, never into a test",
 )];
 
-/// The role the docs' platform engineer runs cfsign as.
-const PLATFORM_ROLE: &str = "platform-automation";
+/// The docs a platform engineer follows as the automation role they have the administrator
+/// deploy (products/automation-role); the rest (the README's emulator quickstart, which exports
+/// the root's key itself, and the signing and application docs: `keygen --kms` creates a KMS
+/// key, the application's code reads its secret) run as the account root, as before.
+const PLATFORM_DOCS: &[&str] = &["docs/onboarding.md", "docs/recipes.md"];
 
 /// The key pair id the docs show for a team's key.
 const EXAMPLE_KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
+
+/// The placeholder the docs show for a KMS key's ARN.
+const EXAMPLE_KMS_KEY_ARN: &str = "arn:aws:kms:...:key/...";
 
 /// Example endpoints the docs show for the emulator.
 const EXAMPLE_ENDPOINTS: &[&str] = &["http://127.0.0.1:40123", "http://127.0.0.1:PORT"];
@@ -51,7 +65,8 @@ struct Team {
 pub struct Walkthrough {
     workspace: tempfile::TempDir,
     endpoint: String,
-    /// The platform automation role's credentials: the reader's AWS identity.
+    /// The reader's AWS identity: the platform automation role (products/automation-role)
+    /// for `PLATFORM_DOCS`, the root for the rest.
     credentials: Vec<(String, String)>,
     teams: BTreeMap<String, Team>,
     /// The last ```json block: the file the next `--vars-file` names.
@@ -62,12 +77,14 @@ pub struct Walkthrough {
     cards: BTreeMap<String, String>,
     /// The last URL `cfsign sign` printed (`$URL`, `$SIGNED_URL` in the docs).
     last_url: Option<String>,
+    /// The KMS key `cfsign keygen --kms` last created (the docs' `arn:aws:kms:...:key/...`).
+    kms_key_arn: Option<String>,
     /// Everything run, for the report: `doc:line: command`.
     pub ran: Vec<String>,
 }
 
 impl Walkthrough {
-    /// A fresh working directory (the repository's folders linked in) and the platform role.
+    /// A fresh working directory (the repository's folders linked in), as the automation role.
     pub fn start() -> Walkthrough {
         let workspace = tempfile::tempdir().unwrap();
         for entry in [
@@ -77,28 +94,28 @@ impl Walkthrough {
         }
         std::fs::create_dir(workspace.path().join(".state")).unwrap();
         let endpoint = Emulator::shared().url.clone();
-        let mut walkthrough = Walkthrough {
+        Walkthrough {
             workspace,
             endpoint,
-            credentials: vec![
-                ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
-                ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
-            ],
+            credentials: Identity::Automation.credentials(),
             teams: BTreeMap::new(),
             json_block: None,
             key_of: None,
             cards: BTreeMap::new(),
             last_url: None,
+            kms_key_arn: None,
             ran: Vec::new(),
-        };
-        let role = walkthrough.reader(&["assume-role", PLATFORM_ROLE]);
-        let role: BTreeMap<String, String> = serde_json::from_str(&role).unwrap();
-        walkthrough.credentials = role.into_iter().collect();
-        walkthrough
+        }
     }
 
     /// Runs every block of the Markdown file `doc` (a path from the repository root).
     pub fn follow(&mut self, doc: &str) {
+        self.credentials = if PLATFORM_DOCS.contains(&doc) {
+            Identity::Automation.credentials()
+        } else {
+            Identity::Root("the README's quickstart, the signing and application docs")
+                .credentials()
+        };
         let markdown = std::fs::read_to_string(repo().join(doc)).unwrap();
         for block in markdown::blocks(&markdown) {
             match block.lang.as_str() {
@@ -210,9 +227,12 @@ impl Walkthrough {
                 .replace(EXAMPLE_KEY_PAIR_ID, &team.key_pair_id);
             if self.key_of.as_deref() != Some(name.as_str()) {
                 let dir = self.workspace.path().to_str().unwrap().to_owned();
-                self.reader(&["save-key", &team.secret_arn, &dir]);
+                self.reader(&self.credentials, &["save-key", &team.secret_arn, &dir]);
                 self.key_of = Some(name);
             }
+        }
+        if let Some(arn) = &self.kms_key_arn {
+            text = text.replace(EXAMPLE_KMS_KEY_ARN, arn);
         }
         // Once the reader holds a team's key, the placeholder id is that key's id.
         if let Some(name) = self.key_of.clone() {
@@ -228,7 +248,8 @@ impl Walkthrough {
         if let Some(team) = self.teams.get(name) {
             return Some(team.clone());
         }
-        let output = recipe::command(
+        let output = command_as(
+            Identity::Automation,
             "tests/docs/team.rhai",
             &["--var", &format!("team={name}"), "--output", "json"],
         )
@@ -279,6 +300,14 @@ impl Walkthrough {
                         .insert(format!("team {name}"), format!("team {}", lines.join("\n")));
                 }
             }
+            Some("keygen") if words.iter().any(|w| w == "--kms") => {
+                // Text output: `  key          ARN (sign with --kms-key-id)`.
+                let arn = stdout
+                    .split_whitespace()
+                    .find(|word| word.starts_with("arn:aws:kms:"));
+                assert!(arn.is_some(), "{place}: no key ARN printed: {stdout}");
+                self.kms_key_arn = arn.map(str::to_owned);
+            }
             Some("cookies") => {
                 let resource = &words[2];
                 if let Some(team) = self.team_serving(resource) {
@@ -322,7 +351,7 @@ impl Walkthrough {
     fn download(&self, place: &str, team: &Team, url: &str) {
         let key = url[team.edge.len() + 1..].split('?').next().unwrap();
         let body = format!("object {key} from the docs walkthrough");
-        self.reader(&["put-object", &team.bucket, key, &body]);
+        self.reader(&fixture(), &["put-object", &team.bucket, key, &body]);
         assert_eq!(fetch(url, None), (200, body), "{place}: the signed link");
         let unsigned = url.split('?').next().unwrap();
         assert_eq!(
@@ -342,7 +371,7 @@ impl Walkthrough {
         assert_eq!(cookies.len(), 3, "{place}: three cookies: {stdout}");
         let key = pattern[team.edge.len() + 1..].replace('*', "photo-1.jpg");
         let body = format!("object {key} from the docs walkthrough");
-        self.reader(&["put-object", &team.bucket, &key, &body]);
+        self.reader(&fixture(), &["put-object", &team.bucket, &key, &body]);
         let url = format!("{}/{key}", team.edge);
         let header = cookies.join("; ");
         assert_eq!(
@@ -382,7 +411,7 @@ impl Walkthrough {
             "{place}: the snippet failed:\n{}",
             recipe::stderr(&output)
         );
-        let stored = self.reader(&["get-object", &team.bucket, key]);
+        let stored = self.reader(&fixture(), &["get-object", &team.bucket, key]);
         assert_eq!(
             stored, "a photo from the docs",
             "{place}: the uploaded object"
@@ -460,13 +489,13 @@ impl Walkthrough {
             .unwrap()
     }
 
-    /// Runs tests/docs/reader.py (boto3 against the emulator, as the platform role).
-    fn reader(&self, args: &[&str]) -> String {
+    /// Runs tests/docs/reader.py (boto3 against the emulator) with `credentials`.
+    fn reader(&self, credentials: &[(String, String)], args: &[&str]) -> String {
         let python = target_dir().join("emulator/venv/bin/python");
         let output = Process::new(&python)
             .arg(repo().join("tests/docs/reader.py"))
             .args(args)
-            .envs(self.credentials.iter().map(|(k, v)| (k, v)))
+            .envs(credentials.iter().map(|(k, v)| (k, v)))
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .env_remove("AWS_PROFILE")
@@ -550,4 +579,10 @@ fn commands_are_adapted_to_the_emulator_only_where_needed() {
         vars_file("cfsign run x.rhai --vars-file teams.json --dry-run").as_deref(),
         Some("teams.json")
     );
+}
+
+/// The credentials of what stands in for the application (the objects its users download, the
+/// object the browser uploaded, read back): the account root, outside the reader's role.
+fn fixture() -> Vec<(String, String)> {
+    Identity::Root("the application's objects").credentials()
 }

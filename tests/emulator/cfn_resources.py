@@ -15,12 +15,8 @@ Fixes:
   a boolean, as CloudFormation converts it; moto 5.2.5 kept the string, which broke
   DescribeTable for the SDKs. Turning it off is an update in place (moto had no table update).
 
-Failures:
-- A resource that fails to create rolls the stack back (ROLLBACK_COMPLETE) with a CREATE_FAILED
-  event naming it and the reason, and one that fails to update ends UPDATE_ROLLBACK_COMPLETE
-  with an UPDATE_FAILED event, as CloudFormation reports them; moto 5.2.5 failed the
-  CreateStack or UpdateStack call itself. (The rollback deletes what was created; an update's
-  rollback is not modelled: resources keep what was applied before the failure.)
+How a stack ends when a resource fails is cfn_stacks.py's; how handlers are authorized,
+cfn_handlers.py's.
 
 API:
 - ValidateTemplate lists the template's parameters with their defaults, as CloudFormation
@@ -45,7 +41,7 @@ import json
 import uuid
 
 from moto.cloudformation import parsing
-from moto.cloudformation.models import CloudFormationBackend, Event, Stack
+from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models.table import Table
@@ -120,76 +116,6 @@ def _update_only_wanted(logical_id, resource_json, resources_map, *args, **kwarg
 
 parsing.parse_and_update_resource = _update_only_wanted
 
-class ResourceFailed(Exception):
-    """A resource's create or update failed; carries what the stack event reports."""
-
-    def __init__(self, logical_id, resource_type, reason):
-        super().__init__(reason)
-        self.logical_id, self.resource_type, self.reason = logical_id, resource_type, reason
-
-
-def _naming_the_resource(operation):
-    def wrapped(logical_id, resource_json, *args, **kwargs):
-        try:
-            return operation(logical_id, resource_json, *args, **kwargs)
-        except ResourceFailed:
-            raise
-        except Exception as err:
-            reason = getattr(err, "message", None) or str(err) or type(err).__name__
-            raise ResourceFailed(logical_id, resource_json.get("Type", ""), reason) from err
-    return wrapped
-
-
-parsing.parse_and_create_resource = _naming_the_resource(parsing.parse_and_create_resource)
-parsing.parse_and_update_resource = _naming_the_resource(parsing.parse_and_update_resource)
-
-
-def _resource_event(stack, failure, status):
-    stack.events.append(Event(
-        stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=failure.logical_id,
-        physical_resource_id="", resource_type=failure.resource_type, resource_status=status,
-        resource_status_reason=failure.reason, resource_properties=None))
-
-
-class _NoOutputs(dict):
-    exports = []
-
-
-_moto_create_resources = Stack.create_resources
-
-
-def _create_resources_or_roll_back(self):
-    try:
-        _moto_create_resources(self)
-    except ResourceFailed as failure:
-        _resource_event(self, failure, "CREATE_FAILED")
-        self._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=(
-            f"The following resource(s) failed to create: [{failure.logical_id}]."))
-        try:
-            self.resource_map.delete()
-        except Exception:  # what could not be rolled back stays, as on AWS (DELETE_FAILED)
-            pass
-        self._add_stack_event("ROLLBACK_COMPLETE")
-        self.status = "ROLLBACK_COMPLETE"
-        self.output_map = _NoOutputs()  # a rolled-back stack has none
-
-
-_moto_stack_update = Stack.update
-
-
-def _update_or_roll_back(self, template, role_arn=None, parameters=None, tags=None):
-    try:
-        _moto_stack_update(self, template, role_arn, parameters, tags)
-    except ResourceFailed as failure:
-        _resource_event(self, failure, "UPDATE_FAILED")
-        self._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=(
-            f"The following resource(s) failed to update: [{failure.logical_id}]."))
-        self._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
-        self.status = "UPDATE_ROLLBACK_COMPLETE"
-
-
-Stack.create_resources = _create_resources_or_roll_back
-Stack.update = _update_or_roll_back
 
 _moto_validate_template = CloudFormationResponse.validate_template
 

@@ -36,6 +36,7 @@ import base64
 import ipaddress
 import json
 import time
+import uuid
 from urllib.parse import unquote
 
 from cryptography.exceptions import InvalidSignature
@@ -76,10 +77,18 @@ class Refused(Exception):
         self.status, self.code, self.message, self.source = status, code, message, source
 
     def response(self):
+        headers = {"X-Cache": f"Error from {self.source}"}
+        request_id = ""
+        if self.source == "S3":
+            # S3's REST errors carry the request's id (element and x-amz-request-id header);
+            # CloudFront's own refusals do not, which is how a viewer tells them apart.
+            request_id = uuid.uuid4().hex[:16].upper()
+            headers["x-amz-request-id"] = request_id
+            request_id = f"<RequestId>{request_id}</RequestId>"
         body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{self.code}</Code>"
-                f"<Message>{self.message}</Message></Error>")
+                f"<Message>{self.message}</Message>{request_id}</Error>")
         return Response(body, status=self.status, content_type="application/xml",
-                        headers={"X-Cache": f"Error from {self.source}"})
+                        headers=headers)
 
 
 # --- matching ---------------------------------------------------------------------------------

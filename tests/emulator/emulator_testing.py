@@ -2,10 +2,13 @@
 import contextlib
 import hashlib
 import json
+import uuid
 from pathlib import Path
 
 import boto3
 import requests
+import pytest
+from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -17,6 +20,57 @@ PRODUCTS = Path(__file__).parents[2] / "products"
 def client(endpoint, service):
     return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+TRUST_ACCOUNT = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    "Action": "sts:AssumeRole"}]}
+
+
+def document(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource="*", **extra):
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def make_role(endpoint, *statements, path="/", boundary=None, trust=TRUST_ACCOUNT, name=None):
+    """A role with one inline policy; returns its ARN."""
+    iam = client(endpoint, "iam")
+    name = name or unique("role")
+    extra = {"PermissionsBoundary": boundary} if boundary else {}
+    arn = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust),
+                          **extra)["Role"]["Arn"]
+    if statements:
+        iam.put_role_policy(RoleName=name, PolicyName="inline",
+                            PolicyDocument=document(*statements))
+    return arn
+
+
+def credentials_of(endpoint, role_arn, caller=None, session="app"):
+    sts = caller or client(endpoint, "sts")
+    return sts.assume_role(RoleArn=role_arn, RoleSessionName=session)["Credentials"]
+
+
+def as_role(endpoint, role_arn, service, session="app"):
+    """A client of `service` acting as a session of the role."""
+    found = credentials_of(endpoint, role_arn, session=session)
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id=found["AccessKeyId"],
+                        aws_secret_access_key=found["SecretAccessKey"],
+                        aws_session_token=found["SessionToken"])
+
+
+def refused(call, *args, **kwargs):
+    """The error response of a call that must fail."""
+    with pytest.raises(ClientError) as caught:
+        call(*args, **kwargs)
+    return caught.value.response
 
 
 def deploy(endpoint, name, template):

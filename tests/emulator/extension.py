@@ -3,6 +3,12 @@ starts. Test infrastructure, written against the AWS API reference; each part be
 in test_<part>.py.
 
 - cfn_resources:   CloudFormation resource types the products use, and template fixes
+- cfn_iam:         AWS::IAM::ManagedPolicy detached and deleted with its stack
+- cfn_s3:          AWS::S3::Bucket applies its versioning, public access block and ownership
+- cfn_parameters:  parameter values outside AllowedPattern / AllowedValues are refused
+- cfn_stacks:      how stack operations end when a resource fails (rollbacks, DELETE_FAILED)
+- cfn_handlers:    resource handlers authorized as the stack's principal with the permissions
+                   their provider schemas list
 - cloudfront_account, cloudfront_resources, cloudfront_api: CloudFront as an account holds
                    it (quotas, unique names, what may not change or go while in use, key-group
                    propagation to the edge), its resource types, and the operations moto lacks
@@ -18,16 +24,25 @@ in test_<part>.py.
                    model (wire.py reads it), refused as AWS refuses it
 - iam_enforce:     IAM on every request (iam_policy evaluates, iam_actions names the action and
                    resource, iam_state reads callers and resource policies from moto)
+- s3_rules:        bucket naming rules, versioned buckets that cannot be deleted, the bucket
+                   owner condition (x-amz-expected-bucket-owner)
 
 EmulatorServer is moto's threaded server with the CloudFront control endpoint (/_cloudfront),
-fault injection, the edge, request validation and IAM in front, in that order (the edge's viewer
-requests are no API requests: never validated or authorized as such).
+fault injection, the edge, request validation, IAM and the S3 bucket owner condition in front,
+in that order (the edge's viewer requests are no API requests: never validated or authorized as
+such).
 """
 import cfn_resources  # noqa: F401  (registers resource types)
+import cfn_iam  # noqa: F401
+import cfn_s3  # noqa: F401
+import cfn_parameters  # noqa: F401  (before cfn_stacks: a failed stack is refused first)
+import cfn_stacks  # noqa: F401
+import cfn_handlers
 import cloudfront_api  # noqa: F401
 import cloudfront_resources  # noqa: F401  (registers resource types)
 import secretsmanager_api  # noqa: F401
 import servicecatalog  # noqa: F401
+import s3_rules
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
                                            create_backend_app)
@@ -41,12 +56,15 @@ from validation import ValidationApplication
 
 
 class EmulatorServer(ThreadedMotoServer):
-    """moto's threaded server with fault injection, the edge, validation and IAM mounted."""
+    """moto's threaded server with fault injection, the edge, validation, IAM (remembering each
+    request's caller for the stack operations it starts) and the bucket owner condition
+    mounted."""
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
         app = ControlApplication(FaultApplication(EdgeApplication(ValidationApplication(
-            AuthorizationApplication(moto)))))
+            AuthorizationApplication(cfn_handlers.CallerApplication(
+                s3_rules.BucketOwnerApplication(moto)))))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()

@@ -55,6 +55,8 @@ OPERATION_ACTIONS = {
         "GetBucketReplication": "GetReplicationConfiguration",
         "PutBucketReplication": "PutReplicationConfiguration",
         "DeleteBucketReplication": "PutReplicationConfiguration",
+        "DeleteBucketAnalyticsConfiguration": "PutAnalyticsConfiguration",
+        "DeleteBucketMetricsConfiguration": "PutMetricsConfiguration",
         "GetBucketAccelerateConfiguration": "GetAccelerateConfiguration",
         "PutBucketAccelerateConfiguration": "PutAccelerateConfiguration",
         "GetObjectLockConfiguration": "GetBucketObjectLockConfiguration",
@@ -107,10 +109,19 @@ def service_prefix(service):
     return service
 
 
+def _names_versions(params):
+    """Whether a DeleteObjects request names an object version."""
+    return any(o.get("VersionId") for o in (params.get("Delete") or {}).get("Objects", []))
+
+
 def action_names(service, operation, params):
     """The IAM action names (without prefix) a request needs."""
     if params.get("VersionId") and operation in VERSIONED_ACTIONS.get(service, {}):
         return [VERSIONED_ACTIONS[service][operation]]
+    if (service, operation) == ("s3", "DeleteObjects") and _names_versions(params):
+        # "s3:DeleteObject - you must always have" it; "s3:DeleteObjectVersion - To delete a
+        # specific version of an object" (DeleteObjects, Permissions)
+        return ["DeleteObject", "DeleteObjectVersion"]
     named = OPERATION_ACTIONS.get(service, {}).get(operation, operation)
     return list(named) if isinstance(named, tuple) else [named]
 
@@ -163,6 +174,14 @@ RESOLVERS = {
     ("route53", "hostedzone"): lambda p, r: {
         "Id": _strip_path(p.get("HostedZoneId") or p.get("Id"), "/hostedzone/")},
     ("route53", "change"): lambda p, r: {"Id": _strip_path(p.get("Id"), "/change/")},
+    # Service Catalog names a portfolio or product by its Id (PortfolioId / ProductId, or Id
+    # for the operations on one), or a product by its Name (DescribeProduct), which AWS
+    # resolves to the product; CreateProduct's Name is the product being made (Owner is sent).
+    ("servicecatalog", "Portfolio"): lambda p, r: {
+        "PortfolioId": p.get("PortfolioId") or p.get("Id")},
+    ("servicecatalog", "Product"): lambda p, r: {
+        "ProductId": p.get("ProductId") or p.get("Id")
+        or (None if "Owner" in p else iam_state.catalog_product_id(r, p.get("Name")))},
 }
 
 
@@ -194,6 +213,22 @@ def _candidates(service, resource_type, template, params, region, account):
     filled = [_fill(template, {**by_name, **{k: v for k, v in values.items() if v}}, region,
                     account) for values in (resolved if isinstance(resolved, list) else [resolved])]
     return [arn for arn, _ in filled], min(level for _, level in filled)
+
+
+def filled_arns(service, resource_type, params, region, account):
+    """([arn, ...], NONE/PARTIAL/COMPLETE): the ARNs of one resource type of `service` the
+    request's parameters name, `*` where they cannot."""
+    template = reference(service)["resources"][resource_type]["arn"]
+    return _candidates(service, resource_type, template, params, region, account)
+
+
+def resource_types(service, action):
+    """The resource types `service:action` takes (empty: it is checked against "*"), or None
+    for an action the reference does not know."""
+    privilege = reference(service).get("privileges", {}).get(action)
+    if privilege is None:
+        return None
+    return [t["resource_type"] for t in privilege["resource_types"].values() if t["resource_type"]]
 
 
 def resource_arns(service, action, params, region, account):

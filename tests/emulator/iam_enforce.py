@@ -8,7 +8,8 @@ and the decision of iam_policy.evaluate. Then, for Secrets Manager operations th
 decrypt a secret value, the KMS permission Secrets Manager uses on the caller's behalf
 (secretsmanager/latest/userguide/security-encryption.html): kms:Decrypt for GetSecretValue,
 kms:GenerateDataKey when a value is written, both when a request sets the secret's key; checked
-against the key's policy with kms:ViaService secretsmanager.REGION.amazonaws.com. A secret
+against the key's policy with kms:ViaService secretsmanager.REGION.amazonaws.com and the
+encryption context Secrets Manager sends (kms:EncryptionContext:SecretARN). A secret
 without a customer managed key uses aws/secretsmanager, whose key policy (quoted on that page)
 lets every principal of the account use it through Secrets Manager.
 
@@ -43,6 +44,10 @@ ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 PRINCIPAL_TYPES = {"root": "Account", "user": "User", "role-session": "AssumedRole"}
 # The key policy of the AWS managed key aws/secretsmanager (security-encryption.html).
 SECRETSMANAGER_KEY_ALIAS = "alias/aws/secretsmanager"
+# Condition keys a service supplies from its own state: service -> fn(principal, parsed,
+# action) -> [context dict, ...], the request being allowed when any alternative is (None:
+# none to add). Service Catalog registers its access levels (servicecatalog/access.py).
+CONTEXT_PROVIDERS = {}
 
 
 # moto's S3 applies bucket policies itself, and wrongly (a statement whose condition does not
@@ -89,7 +94,7 @@ def global_context(principal, environ, region):
     return context
 
 
-def _check(principal, action, arn, context, region):
+def check(principal, action, arn, context, region):
     """The Decision for one action on one resource, with the resource's policy and keys."""
     found = iam_state.resource(action, arn, region)
     if action.startswith("kms:"):
@@ -101,7 +106,7 @@ def _check(principal, action, arn, context, region):
 
 # --- KMS on behalf of Secrets Manager ------------------------------------------------------------
 
-def _secret_key_uses(parsed):
+def secret_key_uses(parsed):
     """[(kms action, key id)] Secrets Manager performs for this request."""
     params, operation = parsed.params, parsed.operation
     secret = iam_state.secret(parsed.region, params.get("SecretId"))
@@ -120,10 +125,22 @@ def _secret_key_uses(parsed):
     return uses
 
 
-def _secret_key_decision(principal, parsed, base_context, action, key_id):
+def _secret_arn(parsed, account):
+    """The ARN of the secret a request names; a secret being created ends in its suffix's
+    wildcard (Secrets Manager appends six random characters)."""
+    params = parsed.params
+    return iam_state.secret_arn(parsed.region, params.get("SecretId")) or \
+        f"arn:aws:secretsmanager:{parsed.region}:{account}:secret:" \
+        f"{params.get('Name') or params.get('SecretId')}-??????"
+
+
+def secret_key_decision(principal, parsed, base_context, action, key_id):
+    """Whether the caller may use the secret's key as Secrets Manager does for it, with the
+    encryption context Secrets Manager sends (the secret's ARN; security-encryption.html)."""
     region, account = parsed.region, principal.account
     context = {**base_context, "kms:viaservice": f"secretsmanager.{region}.amazonaws.com",
-               "aws:viaawsservice": "true", "kms:calleraccount": account}
+               "aws:viaawsservice": "true", "kms:calleraccount": account,
+               "kms:encryptioncontext:secretarn": _secret_arn(parsed, account)}
     if key_id == SECRETSMANAGER_KEY_ALIAS or key_id.endswith(":" + SECRETSMANAGER_KEY_ALIAS):
         arn = f"arn:aws:kms:{region}:{account}:{SECRETSMANAGER_KEY_ALIAS}"
         request = Request(action, arn, context)
@@ -131,7 +148,7 @@ def _secret_key_decision(principal, parsed, base_context, action, key_id):
         return evaluate(principal, request, policy)
     arn = iam_state.kms_key_arn(region, key_id) or \
         f"arn:aws:kms:{region}:{account}:key/{key_id}"
-    return _check(principal, action, arn, context, region)[1]
+    return check(principal, action, arn, context, region)[1]
 
 
 # --- the decision --------------------------------------------------------------------------------
@@ -168,17 +185,20 @@ def refusal(parsed, environ):
     base = global_context(principal, environ, parsed.region)
     checks = iam_actions.authorizations(parsed.service, parsed.operation, parsed.params,
                                         parsed.region, account)
+    provider = CONTEXT_PROVIDERS.get(parsed.service)
     for action, arn, request_keys in checks:
         if action in ALWAYS_ALLOWED:
             continue
-        request, decision = _check(principal, action, arn, {**base, **request_keys},
-                                   parsed.region)
-        if not decision.allowed:
+        alternatives = (provider and provider(principal, parsed, action)) or [{}]
+        decisions = [check(principal, action, arn, {**base, **request_keys, **extra},
+                           parsed.region) for extra in alternatives]
+        if not any(decision.allowed for _, decision in decisions):
+            request, decision = decisions[0]
             return _access_denied(parsed, decision.message(principal, request,
                                                           quote_resource=parsed.service == "s3"))
     if parsed.service == "secretsmanager":
-        for action, key_id in _secret_key_uses(parsed):
-            if not _secret_key_decision(principal, parsed, base, action, key_id).allowed:
+        for action, key_id in secret_key_uses(parsed):
+            if not secret_key_decision(principal, parsed, base, action, key_id).allowed:
                 return _access_denied(parsed, "Access to KMS is not allowed")
     return None
 

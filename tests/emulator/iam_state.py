@@ -1,6 +1,8 @@
 """What the authorizer reads from moto's backends: who an access key belongs to (with that
 identity's policies and permissions boundary), and a resource's full ARN, tags and
-resource-based policy (secrets, buckets, KMS keys, role trust policies).
+resource-based policy (secrets, buckets, KMS keys, role trust policies), and the tags of
+Service Catalog portfolios and products (aws:ResourceTag, the condition key the Service
+Authorization Reference lists for both resource types).
 
 Callers, per the IAM User Guide (id_credentials_temp_use-resources.html,
 reference_policies_condition-keys.html#condition-keys-principalarn):
@@ -11,6 +13,12 @@ reference_policies_condition-keys.html#condition-keys-principalarn):
   SESSION; aws:PrincipalArn is the role's ARN with its path; the role's policies and boundary.
 Any other key is unknown (InvalidClientTokenId), and an expired session's key is refused
 (ExpiredToken).
+
+Only the emulator's account (moto's default) has its IAM modelled. A session of a role in
+another account (moto's AssumeRole lets any account id be named) acts in that account with an
+identity policy that allows everything: that account's own IAM is not modelled, while every
+policy of the emulator's account (bucket, secret, key and trust policies) and the S3 bucket
+owner condition still apply to what it reaches here.
 """
 import json
 from dataclasses import dataclass
@@ -23,6 +31,7 @@ from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
 from moto.s3.models import s3_backends
 from moto.secretsmanager.models import secretsmanager_backends
+from moto.servicecatalog.models import servicecatalog_backends
 from moto.sts.models import sts_backends
 
 from iam_policy import Principal, root
@@ -86,25 +95,58 @@ def _role_named(name):
     return next((r for r in _iam().roles.values() if r.name == name), None)
 
 
-def _session_principal(session):
-    name = session.role_arn.split("/")[-1]
-    role = _role_named(name)
-    principal_arn = role.arn if role else session.role_arn
+def _role_principal(role_arn, session_arn):
+    role = _role_named(role_arn.split("/")[-1])
+    principal_arn = role.arn if role else role_arn
     # A deleted role leaves its sessions with no permissions.
     policies = tuple(_policies_of(role)) if role else ()
-    return Principal("role-session", session.arn, ACCOUNT, principal_arn=principal_arn,
+    return Principal("role-session", session_arn, ACCOUNT, principal_arn=principal_arn,
                      identity_policies=policies, boundary=_boundary_of(role) if role else None)
+
+
+def _session_principal(session):
+    return _role_principal(session.role_arn, session.arn)
+
+
+def role_session(role_arn, session_name):
+    """The session a service makes when it assumes `role_arn` itself, named `session_name`
+    (Service Catalog's launch role sessions are "servicecatalog", CloudFormation's service role
+    sessions "AWSCloudFormation", as their AccessDenied messages show them)."""
+    session_arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/" \
+                  f"{session_name}"
+    return _role_principal(role_arn, session_arn)
+
+
+ALLOW_EVERYTHING = {"Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _session(access_key_id):
+    """(account, role session) an STS access key belongs to, the emulator's account first."""
+    accounts = [ACCOUNT] + [a for a in list(sts_backends.keys()) if a != ACCOUNT]
+    for account in accounts:
+        session = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key_id)
+        if session is not None:
+            return account, session
+    return None
+
+
+def _foreign_principal(account, session):
+    return Principal("role-session", session.arn, account, principal_arn=session.role_arn,
+                     identity_policies=(ALLOW_EVERYTHING,))
 
 
 def caller(access_key_id):
     """The Principal an access key id stands for."""
     if access_key_id == ROOT_ACCESS_KEY:
         return root(ACCOUNT)
-    session = sts_backends[ACCOUNT]["aws"].get_assumed_role_from_access_key(access_key_id)
-    if session is not None:
+    found = _session(access_key_id)
+    if found is not None:
+        account, session = found
         if session.expiration <= utcnow():
             raise UnknownCredentials("ExpiredToken")
-        return _session_principal(session)
+        return _session_principal(session) if account == ACCOUNT \
+            else _foreign_principal(account, session)
     for user in _iam().users.values():
         for key in user.access_keys:
             if key.access_key_id == access_key_id and key.status == "Active":
@@ -196,6 +238,25 @@ def _key_resource(region, arn):
     return Resource(policy=key.policy if key else None, required=True)
 
 
+def _catalog(region):
+    """The emulator's Service Catalog state (servicecatalog.py keeps it on moto's backend)."""
+    return getattr(servicecatalog_backends[ACCOUNT][region], "cfsign_catalog", None)
+
+
+def catalog_product_id(region, name):
+    catalog = _catalog(region) if name else None
+    found = [p for p in (catalog.products.values() if catalog else []) if p.get("Name") == name]
+    return found[0]["Id"] if found else None
+
+
+def _catalog_resource(region, arn):
+    kind, _, resource_id = arn.rsplit(":", 1)[1].partition("/")
+    catalog = _catalog(region)
+    held = {"portfolio": "portfolios", "product": "products"}.get(kind)
+    found = getattr(catalog, held).get(resource_id) if catalog and held else None
+    return Resource(context=_tags(found.get("Tags"), "aws:resourcetag") if found else None)
+
+
 def _role_resource(arn):
     role = _role_named(arn.split("/")[-1])
     return Resource(policy=_document(role.assume_role_policy_document) if role else None,
@@ -212,6 +273,8 @@ def resource(action, arn, region):
         return _bucket_resource(arn)
     if service == "kms" and ":key/" in arn:
         return _key_resource(region, arn)
+    if service == "servicecatalog" and arn.startswith("arn:aws:catalog:"):
+        return _catalog_resource(region, arn)
     if action.lower() in ("sts:assumerole", "sts:tagsession") and ":role/" in arn:
         return _role_resource(arn)
     return Resource()

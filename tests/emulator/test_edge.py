@@ -157,6 +157,7 @@ def test_put_outside_uploads_is_a_method_the_default_behavior_refuses(team):
     response = requests.put(url, data=b"x")
     assert response.status_code == 403
     assert "<Code>MethodNotAllowed</Code>" in response.text
+    assert "<RequestId>" not in response.text and "x-amz-request-id" not in response.headers
 
 
 def test_a_validly_signed_delete_is_refused_at_the_edge(endpoint, team):
@@ -211,6 +212,9 @@ def test_nothing_reaches_the_bucket_before_its_policy_admits_the_distribution(en
     response = requests.get(canned(base + "/a.txt", key, outputs["KeySlotAPublicKeyId"]))
     assert response.status_code == 403
     assert response.headers["X-Cache"] == "Error from S3"
+    # S3's error shape, with its request id; CloudFront's own refusals have none.
+    assert response.headers["x-amz-request-id"] in response.text
+    assert "<RequestId>" in response.text
 
 
 def test_an_unknown_distribution_is_not_found(endpoint):

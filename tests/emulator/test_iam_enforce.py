@@ -1,63 +1,12 @@
 """IAM on every request (iam_enforce.py), through boto3 against the emulator: each rule refused
 and accepted, with AWS's error codes, statuses and messages."""
 import json
-import uuid
 
 import boto3
-import pytest
-from botocore.exceptions import ClientError
 from moto.sts.models import sts_backends
 
-from emulator_testing import ACCOUNT, REGION, client
-
-TRUST_ACCOUNT = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-    "Action": "sts:AssumeRole"}]}
-
-
-def document(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action, resource="*", **extra):
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def make_role(endpoint, *statements, path="/", boundary=None, trust=TRUST_ACCOUNT):
-    """A role with one inline policy; returns its ARN."""
-    iam = client(endpoint, "iam")
-    name = unique("role")
-    extra = {"PermissionsBoundary": boundary} if boundary else {}
-    arn = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust),
-                          **extra)["Role"]["Arn"]
-    if statements:
-        iam.put_role_policy(RoleName=name, PolicyName="inline",
-                            PolicyDocument=document(*statements))
-    return arn
-
-
-def credentials_of(endpoint, role_arn, caller=None):
-    sts = caller or client(endpoint, "sts")
-    return sts.assume_role(RoleArn=role_arn, RoleSessionName="app")["Credentials"]
-
-
-def as_role(endpoint, role_arn, service):
-    found = credentials_of(endpoint, role_arn)
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id=found["AccessKeyId"],
-                        aws_secret_access_key=found["SecretAccessKey"],
-                        aws_session_token=found["SessionToken"])
-
-
-def refused(call, *args, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(*args, **kwargs)
-    return caught.value.response
-
+from emulator_testing import (ACCOUNT, REGION, allow, as_role, client, document,
+                              make_role, refused, unique)
 
 def secret(endpoint, **extra):
     sm = client(endpoint, "secretsmanager")
@@ -297,6 +246,53 @@ def test_cloudformation_stacks_are_matched_by_their_arn(endpoint):
     assert refused(team.describe_stacks, StackName=other)["Error"]["Code"] == "AccessDenied"
 
 
+# --- Service Catalog portfolios and products ----------------------------------------------------
+
+CATALOG = f"arn:aws:catalog:{REGION}:{ACCOUNT}"
+
+
+def test_catalog_writes_are_matched_by_the_portfolio_and_product_tags(endpoint):
+    sc = client(endpoint, "servicecatalog")
+    tagged = sc.create_portfolio(DisplayName=unique("p"), ProviderName="platform", Tags=[
+        {"Key": "cfsign:portfolio", "Value": "cfsign"}])["PortfolioDetail"]["Id"]
+    other = sc.create_portfolio(DisplayName=unique("p"), ProviderName="platform")[
+        "PortfolioDetail"]["Id"]
+    admin = as_role(endpoint, make_role(endpoint, allow(
+        "servicecatalog:UpdatePortfolio", f"{CATALOG}:portfolio/*",
+        Condition={"StringEquals": {"aws:ResourceTag/cfsign:portfolio": "cfsign"}})),
+        "servicecatalog")
+    assert admin.update_portfolio(Id=tagged, Description="updated")["PortfolioDetail"]
+    response = refused(admin.update_portfolio, Id=other, Description="updated")
+    assert response["Error"]["Code"] == "AccessDeniedException"
+    assert f"on resource: {CATALOG}:portfolio/{other}" in response["Error"]["Message"]
+
+
+def test_a_product_named_by_its_name_is_the_product(endpoint):
+    sc, s3 = client(endpoint, "servicecatalog"), client(endpoint, "s3")
+    name, bucket = unique("product"), unique("templates")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="t.yaml", Body=json.dumps(
+        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+    product_id = sc.create_product(
+        Name=name, Owner="platform", ProductType="CLOUD_FORMATION_TEMPLATE",
+        ProvisioningArtifactParameters={
+            "Name": "v1", "Type": "CLOUD_FORMATION_TEMPLATE",
+            "Info": {"LoadTemplateFromURL": f"{endpoint}/{bucket}/t.yaml"}})[
+        "ProductViewDetail"]["ProductViewSummary"]["ProductId"]
+    portfolio = sc.create_portfolio(DisplayName=unique("p"), ProviderName="platform")[
+        "PortfolioDetail"]["Id"]
+    sc.associate_product_with_portfolio(ProductId=product_id, PortfolioId=portfolio)
+    roles = [make_role(endpoint, allow("servicecatalog:DescribeProduct", resource))
+             for resource in (f"{CATALOG}:product/{product_id}", f"{CATALOG}:product/prod-other")]
+    for role in roles:
+        sc.associate_principal_with_portfolio(PortfolioId=portfolio, PrincipalARN=role,
+                                              PrincipalType="IAM")
+    reader, elsewhere = (as_role(endpoint, role, "servicecatalog") for role in roles)
+    assert reader.describe_product(Name=name)["ProductViewSummary"]["ProductId"] == product_id
+    response = refused(elsewhere.describe_product, Name=name)
+    assert f"on resource: {CATALOG}:product/{product_id}" in response["Error"]["Message"]
+
+
 # --- role trust policies -------------------------------------------------------------------------
 
 def test_assuming_a_role_needs_its_trust_policy(endpoint):
@@ -337,6 +333,20 @@ def test_reading_a_secret_under_a_customer_key_needs_kms_decrypt(endpoint):
     reader = make_role(endpoint, allow("secretsmanager:GetSecretValue", arn),
                        via_secrets_manager("kms:Decrypt", key))
     assert as_role(endpoint, reader, "secretsmanager").get_secret_value(SecretId=arn)
+
+
+def test_secrets_manager_sends_the_secret_arn_as_the_encryption_context(endpoint):
+    key = customer_key(endpoint)
+    arn = secret(endpoint, KmsKeyId=key)
+
+    def reader(pattern):
+        return make_role(endpoint, allow("secretsmanager:GetSecretValue", arn),
+                         allow("kms:Decrypt", key, Condition={"StringLike": {
+                             "kms:EncryptionContext:SecretARN": pattern}}))
+    other = as_role(endpoint, reader(arn + "-other"), "secretsmanager")
+    assert refused(other.get_secret_value, SecretId=arn)["Error"]["Message"] == \
+        "Access to KMS is not allowed"
+    assert as_role(endpoint, reader(arn), "secretsmanager").get_secret_value(SecretId=arn)
 
 
 def test_the_key_policy_must_allow_what_iam_allows(endpoint):

@@ -256,15 +256,16 @@ def _enforcement(parsed):
     return ENFORCEMENT.get(parsed.protocol) or ENFORCEMENT.get(parsed.service)
 
 
-def violations(parsed):
-    """Every constraint of the operation's input shape that the parsed request breaks."""
+def violations(parsed, without=frozenset()):
+    """Every constraint of the operation's input shape that the parsed request breaks (but for
+    the rule kinds `without` names)."""
     enforcement = _enforcement(parsed)
     shape = parsed.input_shape
     if enforcement is None or shape is None:
         return []
     found = []
     for member, member_shape in shape.members.items():
-        rules = enforcement["located" if _located(member_shape) else "payload"]
+        rules = enforcement["located" if _located(member_shape) else "payload"] - without
         walk = _Walk(member, member_shape, rules)
         walk.member(shape, member, parsed.params.get(member), _aws_name(member))
         found += walk.found
@@ -279,6 +280,20 @@ def coral_message(found):
     return f"{count} {noun} detected: " + "; ".join(v.text() for v in found)
 
 
+def error_of(parsed, found):
+    """(code, message) AWS refuses these violations with, for the request's service."""
+    if parsed.protocol == "json":
+        return "ValidationException", coral_message(found)
+    if parsed.protocol == "query":
+        return "ValidationError", coral_message(found)
+    if parsed.service == "s3":
+        if any(not v.located for v in found):
+            return "MalformedXML", S3_MALFORMED_XML
+        return "InvalidArgument", coral_message(found)
+    return ("InvalidArgument" if all(v.located for v in found) else "MalformedXML",
+            coral_message(found))
+
+
 def refusal(parsed, found):
     """The response AWS gives for these violations, in the caller's protocol."""
     request_id = str(uuid.uuid4())
@@ -289,15 +304,13 @@ def refusal(parsed, found):
         return Response(json.dumps(body), status=400,
                         content_type=f"application/x-amz-json-{version}",
                         headers={"x-amzn-RequestId": request_id})
-    if parsed.protocol == "query":
-        namespace = parsed.service_model.metadata.get("xmlNamespace", "")
-        return _error_response(namespace, "ValidationError", coral_message(found), request_id)
     if parsed.service == "s3":
         return _s3_refusal(found, request_id)
-    code = "InvalidArgument" if all(v.located for v in found) else "MalformedXML"
-    namespace = f"http://{parsed.service}.amazonaws.com/doc/" \
-                f"{parsed.service_model.api_version}/"
-    return _error_response(namespace, code, coral_message(found), request_id)
+    code, message = error_of(parsed, found)
+    namespace = parsed.service_model.metadata.get("xmlNamespace", "") \
+        if parsed.protocol == "query" else \
+        f"http://{parsed.service}.amazonaws.com/doc/{parsed.service_model.api_version}/"
+    return _error_response(namespace, code, message, request_id)
 
 
 def _error_response(namespace, code, message, request_id):
@@ -313,12 +326,10 @@ S3_MALFORMED_XML = ("The XML you provided was not well-formed or did not validat
 
 
 def _s3_refusal(found, request_id):
-    in_body = [v for v in found if not v.located]
-    if in_body:
-        code, message, argument = "MalformedXML", S3_MALFORMED_XML, ""
-    else:
+    code, message = error_of(wire.ParsedRequest("s3", "", "rest-xml", {}), found)
+    argument = ""
+    if code == "InvalidArgument":
         first = found[0]
-        code, message = "InvalidArgument", coral_message(found)
         shown = "" if first.value in (None, NOT_SHOWN) else _java_text(first.value)
         argument = (f"<ArgumentName>{escape(first.wire_name)}</ArgumentName>"
                     f"<ArgumentValue>{escape(shown)}</ArgumentValue>")

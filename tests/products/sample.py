@@ -20,7 +20,7 @@ PSEUDO = {
 STACK_ARN = (f"arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/{PSEUDO['AWS::StackName']}"
              "/0f6c1f40-0000-11ef-9a2c-0a1b2c3d4e5f")
 KMS_KEY_ARN = f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-AUTOMATION_ROLE_ARN = f"arn:{PARTITION}:iam::{ACCOUNT}:role/platform-automation"
+AUTOMATION_ROLE_ARN = f"arn:{PARTITION}:iam::{ACCOUNT}:role/cfsign-automation"
 LAUNCH_ROLE_ARN = f"arn:{PARTITION}:iam::{ACCOUNT}:role/cfsign-servicecatalog-launch"
 ARTIFACT_BUCKET = f"cfsign-artifacts-{ACCOUNT}"
 HOSTED_ZONE_ID = "Z0123456789ABCDEFGHIJ"
@@ -62,6 +62,10 @@ PARAMETERS = {
         "PermissionsBoundaryArn": f"arn:{PARTITION}:iam::{ACCOUNT}:policy/boundary",
     },
     "launch-role": {"ArtifactBucketName": ARTIFACT_BUCKET},
+    # Every trust switched on.
+    "automation-role": {"SsoPermissionSetName": "PlatformEngineering",
+                        "GitHubRepository": "example-org/platform-cfsign",
+                        "TrustEcsTasks": "true", "EksClusterName": "platform"},
 }
 EXAMPLE_PARAMETERS = {
     "examples/rotation/eventbridge-ecs.yaml": {
@@ -82,7 +86,12 @@ GENERATED_IDS = {
 }
 
 
-def physical(logical_id, resource_type, properties):
+# The stacks the two roles are deployed as (recipes/publish.rhai deploys the launch role; the
+# docs deploy the automation role); every product's stack is Service Catalog's SC-*.
+STACK_NAMES = {"launch-role": "cfsign-launch-role", "automation-role": "cfsign-automation-role"}
+
+
+def physical(logical_id, resource_type, properties, stack_name=PSEUDO["AWS::StackName"]):
     """{Ref name or `Logical.Attribute`: value} CloudFormation would report for one resource."""
     arn = f"arn:{PARTITION}"
     if resource_type == "AWS::S3::Bucket":
@@ -94,11 +103,11 @@ def physical(logical_id, resource_type, properties):
         return {logical_id: name,
                 f"{logical_id}.Arn": f"{arn}:dynamodb:{REGION}:{ACCOUNT}:table/{name}"}
     if resource_type == "AWS::IAM::Role":
-        name = properties.get("RoleName", f"{PSEUDO['AWS::StackName']}-{logical_id}-0A1B2C3D")
+        name = properties.get("RoleName", f"{stack_name}-{logical_id}-0A1B2C3D")
         return {logical_id: name, f"{logical_id}.Arn": f"{arn}:iam::{ACCOUNT}:role/{name}"}
     if resource_type == "AWS::IAM::ManagedPolicy":
-        return {logical_id: f"{arn}:iam::{ACCOUNT}:policy/{PSEUDO['AWS::StackName']}-"
-                            f"{logical_id}-0A1B2C3D"}
+        name = properties.get("ManagedPolicyName", f"{stack_name}-{logical_id}-0A1B2C3D")
+        return {logical_id: f"{arn}:iam::{ACCOUNT}:policy/{name}"}
     if resource_type == "AWS::SecretsManager::Secret":
         return {logical_id: f"{arn}:secretsmanager:{REGION}:{ACCOUNT}:secret:"
                             f"{properties['Name']}{SECRET_SUFFIX}"}
@@ -118,8 +127,9 @@ def resolve(source, **overrides):
     else:
         template, parameters = load(REPO / source), EXAMPLE_PARAMETERS[source]
     parameters = {**parameters, **overrides}
-    names = dict(PSEUDO)
+    names = {**PSEUDO, "AWS::StackName": STACK_NAMES.get(source, PSEUDO["AWS::StackName"])}
     first = Resolved(template, parameters, names)
     for logical_id, resource in first.resources.items():
-        names.update(physical(logical_id, resource["Type"], resource.get("Properties", {})))
+        names.update(physical(logical_id, resource["Type"], resource.get("Properties", {}),
+                              names["AWS::StackName"]))
     return Resolved(template, parameters, names)

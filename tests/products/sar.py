@@ -36,6 +36,15 @@ STACK_HANDLERS = ("create", "read", "update", "delete")
 # authorized against "*": Service Catalog reads the template by TemplateURL before any stack
 # exists.
 WITHOUT_RESOURCE = {"cloudformation:GetTemplateSummary"}
+# Creations of a resource whose id the service generates, so the request names none of its
+# ARN: authorized against "*" (the emulator does the same, tests/emulator/iam_actions.py
+# resource_arns), and granted only with an aws:RequestTag condition that binds what is created.
+CREATED_WITHOUT_ID = {"servicecatalog:CreatePortfolio", "servicecatalog:CreateProduct"}
+
+
+def star_allowed(action):
+    """Whether `Resource: "*"` is the narrowest resource for `action` as cfsign calls it."""
+    return not resource_types(action) or action in WITHOUT_RESOURCE | CREATED_WITHOUT_ID
 
 
 def handler_permissions(type_name):

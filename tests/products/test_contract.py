@@ -12,11 +12,11 @@ PORTFOLIO = CONTRACT["provisioningOrder"]
 ALL_TEMPLATES = sorted(p.parent.name for p in PRODUCTS.glob("*/template.yaml"))
 
 
-def test_the_six_products_and_the_launch_role_exist():
+def test_the_six_products_and_the_two_roles_exist():
     assert sorted(PORTFOLIO) == sorted(
         ["cloudfront-distribution", "s3-bucket", "key-pair", "private-key-secret",
          "metadata-table", "integration-role"])
-    assert ALL_TEMPLATES == sorted(PORTFOLIO + ["launch-role"])
+    assert ALL_TEMPLATES == sorted(PORTFOLIO + ["launch-role", "automation-role"])
 
 
 @pytest.mark.parametrize("product", ALL_TEMPLATES)

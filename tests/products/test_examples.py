@@ -1,6 +1,7 @@
 """The scheduled-rotation setups in examples/rotation/: the CloudFormation one passes
-cfn-lint, the others are valid YAML, and every one runs recipes/rotate.rhai without
-overlapping runs."""
+cfn-lint, the others are valid YAML, every one runs recipes/rotate.rhai without
+overlapping runs, and the CronJob's service account is the one the automation role's EKS trust
+admits by default (products/automation-role)."""
 import re
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from cfn import REPO
+from cfn import REPO, load
 
 ROTATION = REPO / "examples" / "rotation"
 TOOLS = Path(sys.executable).parent
@@ -62,3 +63,15 @@ def test_the_workflow_does_not_keep_the_checkout_token():
     checkout = next(step for job in workflow["jobs"].values() for step in job["steps"]
                     if step.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_cronjob_runs_as_the_service_account_the_automation_role_trusts():
+    parameters = load("automation-role")["Parameters"]
+    documents = list(yaml.safe_load_all((ROTATION / "kubernetes-cronjob.yaml").read_text()))
+    account = next(d for d in documents if d["kind"] == "ServiceAccount")["metadata"]
+    assert (account["namespace"], account["name"]) == (
+        parameters["EksNamespace"]["Default"], parameters["EksServiceAccount"]["Default"])
+    assert "annotations" not in account, "the automation role trusts Pod Identity, not IRSA"
+    cronjob = next(d for d in documents if d["kind"] == "CronJob")
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == account["name"]

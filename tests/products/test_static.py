@@ -24,6 +24,7 @@ MUST_APPLY = {
                                 "cloudfront_trusted_key_groups"],
     "integration-role": ["iam_no_wildcards"],
     "launch-role": ["iam_managed_policies_no_wildcards"],
+    "automation-role": ["iam_managed_policies_no_wildcards"],
     "private-key-secret": ["secret_encrypted_no_key_material", "no_private_key_parameters"],
 }
 

@@ -4,6 +4,7 @@
 pub mod emulator;
 pub mod peers;
 pub mod recipe;
+pub mod roles;
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! Running recipes against the emulator the way a user does: the `cfsign` binary with
-//! `--endpoint-url`, test credentials, and a check that no key material reached the output.
+//! `--endpoint-url`, the static test key (the account root; `roles` runs them as the roles the
+//! docs tell users to create), and a check that no key material reached the output.
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -8,11 +9,16 @@ use super::emulator::Emulator;
 
 /// Writes a recipe to a temporary folder and runs it against the emulator.
 pub fn run_recipe(recipe: &str, extra: &[&str]) -> (Output, tempfile::TempDir) {
+    let (path, dir) = write_recipe(recipe);
+    (run_file(&path, extra), dir)
+}
+
+/// Writes a recipe to a temporary folder; returns its path and the folder.
+pub fn write_recipe(recipe: &str) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("recipe.rhai");
     std::fs::write(&path, recipe).unwrap();
-    let output = run_file(path.to_str().unwrap(), extra);
-    (output, dir)
+    (path.to_str().unwrap().to_owned(), dir)
 }
 
 /// The `cfsign run` command for `recipe` (a path from the repository root) against the

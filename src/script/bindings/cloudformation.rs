@@ -48,14 +48,38 @@ fn outputs_map(stack: &Stack) -> Map {
         .collect()
 }
 
-async fn describe(client: &Client, name: &str) -> Option<Stack> {
-    let out = client
-        .describe_stacks()
-        .stack_name(name)
-        .send()
-        .await
-        .ok()?;
-    out.stacks().first().cloned()
+type DescribeError = aws_smithy_runtime_api::client::result::SdkError<
+    aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+/// The stack, or `None` when it does not exist: CloudFormation answers a name it does not know
+/// with `ValidationError` "Stack with id NAME does not exist". Any other error (a refusal,
+/// throttling past the retries) is reported, never taken for a missing stack.
+async fn describe(client: &Client, name: &str) -> Result<Option<Stack>, DescribeError> {
+    match client.describe_stacks().stack_name(name).send().await {
+        Ok(out) => Ok(out.stacks().first().cloned()),
+        Err(err) if does_not_exist(&err) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+fn does_not_exist(err: &DescribeError) -> bool {
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    err.as_service_error().is_some_and(|e| {
+        e.code() == Some("ValidationError")
+            && e.message().is_some_and(|m| m.contains("does not exist"))
+    })
+}
+
+/// `describe`, its error raised from the recipe's call.
+fn describe_or_raise(
+    context: &NativeCallContext,
+    aws: &Aws,
+    name: &str,
+) -> Result<Option<Stack>, Box<EvalAltResult>> {
+    aws.block_on(describe(&aws.cloudformation(), name))
+        .map_err(|e| fail(context, SERVICE, "DescribeStacks", e))
 }
 
 fn terminal(status: &StackStatus) -> bool {
@@ -72,7 +96,10 @@ fn wait(aws: &Aws, name: &str) -> Result<Stack, HostError> {
         max_delay: Duration::from_secs(5),
     };
     wait.until(aws, || {
-        let Some(stack) = aws.block_on(describe(&client, name)) else {
+        let found = aws
+            .block_on(describe(&client, name))
+            .map_err(|e| crate::aws::sdk_error(SERVICE, "DescribeStacks", e))?;
+        let Some(stack) = found else {
             return Err(HostError::new(
                 SERVICE,
                 "DescribeStacks",
@@ -214,6 +241,56 @@ where
         .is_some_and(|m| m.contains("No updates are to be performed"))
 }
 
+/// Deletes the stack `name` and waits until it is gone; a delete that fails names the
+/// resource that stayed and why.
+fn delete_and_wait(
+    context: &NativeCallContext,
+    aws: &Aws,
+    name: &str,
+) -> Result<(), Box<EvalAltResult>> {
+    aws.block_on(aws.cloudformation().delete_stack().stack_name(name).send())
+        .map_err(|e| fail(context, SERVICE, "DeleteStack", e))?;
+    match wait(aws, name) {
+        Err(err) if err.code == "StackNotFound" => Ok(()),
+        Err(err) => Err(err.raise(context)),
+        Ok(stack) if stack.stack_status() == Some(&StackStatus::DeleteComplete) => Ok(()),
+        Ok(stack) => Err(HostError::new(
+            SERVICE,
+            "DeleteStack",
+            "StackFailed",
+            format!(
+                "stack {name} ended {}: {}",
+                stack.stack_status().map(|s| s.as_str()).unwrap_or_default(),
+                failure_reason(aws, name)
+            ),
+        )
+        .raise(context)),
+    }
+}
+
+/// A stack whose first create failed and rolled back (ROLLBACK_COMPLETE) can only be deleted
+/// (CloudFormation refuses to update it): deletes it, saying so, so `deploy` creates it again.
+/// Returns the stack `deploy` should update, if any.
+fn unless_rolled_back(
+    context: &NativeCallContext,
+    aws: &Aws,
+    name: &str,
+    existing: Option<Stack>,
+) -> Result<Option<Stack>, Box<EvalAltResult>> {
+    if existing.as_ref().and_then(|s| s.stack_status()) != Some(&StackStatus::RollbackComplete) {
+        return Ok(existing);
+    }
+    aws.progress(&format!(
+        "stack {name}: its first create failed ({}) and rolled back (ROLLBACK_COMPLETE), which \
+         CloudFormation can only delete: deleting it to create it again",
+        failure_reason(aws, name)
+    ));
+    if !planned(aws, SERVICE, "DeleteStack", json!({ "StackName": name })) {
+        delete_and_wait(context, aws, name)?;
+    }
+    Ok(None)
+}
+
 fn result_map(stack: &Stack, changed: bool) -> Map {
     let mut map = Map::new();
     map.insert(
@@ -241,7 +318,8 @@ pub mod cloudformation_module {
     /// Creates the stack `name` from the template file at `template_path`, or updates it if it
     /// exists, and waits. A stack whose template and parameters already match is left alone
     /// without a write call, and "No updates are to be performed" is success (both
-    /// `changed: false`). On
+    /// `changed: false`). A stack whose first create failed (ROLLBACK_COMPLETE: CloudFormation
+    /// can only delete it) is deleted and created again, with a progress line saying so. On
     /// failure the error names the failing resource and its reason. Options: `capabilities`
     /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`.
     ///
@@ -268,7 +346,8 @@ pub mod cloudformation_module {
             .map(|c| Capability::from(c.to_string().as_str()))
             .collect();
         let client = aws.cloudformation();
-        let existing = aws.block_on(describe(&client, name));
+        let existing = describe_or_raise(&context, &aws, name)?;
+        let existing = unless_rolled_back(&context, &aws, name, existing)?;
         let exists = existing
             .as_ref()
             .and_then(|s| s.stack_status())
@@ -352,7 +431,7 @@ pub mod cloudformation_module {
         name: &str,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let Some(stack) = aws.block_on(describe(&aws.cloudformation(), name)) else {
+        let Some(stack) = describe_or_raise(&context, &aws, name)? else {
             return Ok(Dynamic::UNIT);
         };
         let mut map = result_map(&stack, false);
@@ -375,9 +454,7 @@ pub mod cloudformation_module {
     #[rhai_fn(return_raw)]
     pub fn outputs(context: NativeCallContext, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let client = aws.cloudformation();
-        Ok(aws
-            .block_on(describe(&client, name))
+        Ok(describe_or_raise(&context, &aws, name)?
             .map_or(Dynamic::UNIT, |stack| outputs_map(&stack).into()))
     }
 
@@ -385,31 +462,13 @@ pub mod cloudformation_module {
     #[rhai_fn(return_raw)]
     pub fn delete_stack(context: NativeCallContext, name: &str) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let client = aws.cloudformation();
-        if aws.block_on(describe(&client, name)).is_none() {
+        if describe_or_raise(&context, &aws, name)?.is_none() {
             return Ok(());
         }
         if planned(&aws, SERVICE, "DeleteStack", json!({ "StackName": name })) {
             return Ok(());
         }
-        aws.block_on(client.delete_stack().stack_name(name).send())
-            .map_err(|e| fail(&context, SERVICE, "DeleteStack", e))?;
-        match wait(&aws, name) {
-            Err(err) if err.code == "StackNotFound" => Ok(()),
-            Err(err) => Err(err.raise(&context)),
-            Ok(stack) if stack.stack_status() == Some(&StackStatus::DeleteComplete) => Ok(()),
-            Ok(stack) => Err(HostError::new(
-                SERVICE,
-                "DeleteStack",
-                "StackFailed",
-                format!(
-                    "stack {name} ended {}: {}",
-                    stack.stack_status().map(|s| s.as_str()).unwrap_or_default(),
-                    failure_reason(&aws, name)
-                ),
-            )
-            .raise(&context)),
-        }
+        delete_and_wait(&context, &aws, name)
     }
 
     /// Validates the template file at `path`: `#{description, parameters: [names]}`.

@@ -18,22 +18,14 @@ const SERVICE: &str = "CloudFront";
 const DEPLOY_LIMIT: Duration = Duration::from_secs(45 * 60);
 
 fn distribution_map(aws: &Aws, id: &str) -> Result<Map, HostError> {
-    let out = aws
-        .block_on(aws.cloudfront().get_distribution().id(id).send())
-        .map_err(|e| sdk_error(SERVICE, "GetDistribution", e))?;
+    let view = crate::aws::cloudfront::distribution(aws, id)
+        .map_err(|e| sdk_error(SERVICE, "GetDistribution", *e))?;
     let mut map = Map::new();
-    if let Some(distribution) = out.distribution() {
-        map.insert("id".into(), distribution.id().into());
-        map.insert("arn".into(), distribution.arn().into());
-        map.insert("domain_name".into(), distribution.domain_name().into());
-        map.insert("status".into(), distribution.status().into());
-        let aliases: Array = distribution
-            .distribution_config()
-            .and_then(|c| c.aliases())
-            .map(|a| a.items().iter().map(|i| i.clone().into()).collect())
-            .unwrap_or_default();
-        map.insert("aliases".into(), aliases.into());
-    }
+    map.insert("id".into(), view.id.into());
+    map.insert("arn".into(), view.arn.into());
+    map.insert("domain_name".into(), view.domain_name.into());
+    map.insert("status".into(), view.status.into());
+    map.insert("aliases".into(), strings(view.aliases).into());
     Ok(map)
 }
 
@@ -155,6 +147,10 @@ fn account_usage(aws: &Aws) -> Result<Map, HostError> {
     Ok(usage)
 }
 
+fn strings(items: Vec<String>) -> Array {
+    items.into_iter().map(Into::into).collect()
+}
+
 /// CloudFront reads.
 #[export_module]
 pub mod cloudfront_module {
@@ -163,22 +159,13 @@ pub mod cloudfront_module {
     /// A public key: `#{id, name, encoded_key, comment}`.
     #[rhai_fn(return_raw)]
     pub fn get_public_key(context: NativeCallContext, id: &str) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let out = aws
-            .block_on(aws.cloudfront().get_public_key().id(id).send())
-            .map_err(|e| fail(&context, SERVICE, "GetPublicKey", e))?;
+        let key = crate::aws::cloudfront::public_key(&aws(&context)?, id)
+            .map_err(|e| fail(&context, SERVICE, "GetPublicKey", *e))?;
         let mut map = Map::new();
-        if let Some(key) = out.public_key() {
-            map.insert("id".into(), key.id().into());
-            if let Some(config) = key.public_key_config() {
-                map.insert("name".into(), config.name().into());
-                map.insert("encoded_key".into(), config.encoded_key().into());
-                map.insert(
-                    "comment".into(),
-                    config.comment().unwrap_or_default().into(),
-                );
-            }
-        }
+        map.insert("id".into(), key.id.into());
+        map.insert("name".into(), key.name.into());
+        map.insert("encoded_key".into(), key.encoded_key.into());
+        map.insert("comment".into(), key.comment.into());
         Ok(map)
     }
 
@@ -190,19 +177,12 @@ pub mod cloudfront_module {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn get_key_group(context: NativeCallContext, id: &str) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let out = aws
-            .block_on(aws.cloudfront().get_key_group().id(id).send())
-            .map_err(|e| fail(&context, SERVICE, "GetKeyGroup", e))?;
+        let group = crate::aws::cloudfront::key_group(&aws(&context)?, id)
+            .map_err(|e| fail(&context, SERVICE, "GetKeyGroup", *e))?;
         let mut map = Map::new();
-        if let Some(group) = out.key_group() {
-            map.insert("id".into(), group.id().into());
-            if let Some(config) = group.key_group_config() {
-                let items: Array = config.items().iter().map(|i| i.clone().into()).collect();
-                map.insert("name".into(), config.name().into());
-                map.insert("items".into(), items.into());
-            }
-        }
+        map.insert("id".into(), group.id.into());
+        map.insert("name".into(), group.name.into());
+        map.insert("items".into(), strings(group.items).into());
         Ok(map)
     }
 

@@ -42,6 +42,139 @@ fn read_object(
     Ok((bytes.to_vec(), content_type, etag))
 }
 
+/// Every version and delete marker under `prefix` (all pages): `(key, version id, is a delete
+/// marker)`. ListObjectVersions pages by key and version-id markers; the SDK has no paginator.
+fn versions_under(
+    context: &NativeCallContext,
+    aws: &crate::aws::Aws,
+    owner: &str,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Vec<(String, String, bool)>, Box<EvalAltResult>> {
+    let mut found = Vec::new();
+    let (mut key_marker, mut version_marker) = (None::<String>, None::<String>);
+    loop {
+        let page = aws
+            .block_on(
+                aws.s3()
+                    .list_object_versions()
+                    .bucket(bucket)
+                    .prefix(prefix)
+                    .expected_bucket_owner(owner)
+                    .set_key_marker(key_marker.take())
+                    .set_version_id_marker(version_marker.take())
+                    .send(),
+            )
+            .map_err(|e| fail(context, "S3", "ListObjectVersions", e))?;
+        for v in page.versions() {
+            found.push((
+                v.key().unwrap_or_default().to_owned(),
+                v.version_id().unwrap_or("null").to_owned(),
+                false,
+            ));
+        }
+        for m in page.delete_markers() {
+            found.push((
+                m.key().unwrap_or_default().to_owned(),
+                m.version_id().unwrap_or("null").to_owned(),
+                true,
+            ));
+        }
+        if !page.is_truncated().unwrap_or(false) {
+            return Ok(found);
+        }
+        key_marker = page.next_key_marker().map(str::to_owned);
+        version_marker = page.next_version_id_marker().map(str::to_owned);
+    }
+}
+
+/// Deletes exactly these `(key, version id)` pairs, a thousand per DeleteObjects (its limit);
+/// a version S3 could not delete is an error naming it.
+fn delete_versions(
+    context: &NativeCallContext,
+    aws: &crate::aws::Aws,
+    owner: &str,
+    bucket: &str,
+    versions: &[(String, String)],
+) -> Result<(), Box<EvalAltResult>> {
+    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+    for batch in versions.chunks(1000) {
+        let objects = batch
+            .iter()
+            .map(|(key, version)| {
+                ObjectIdentifier::builder()
+                    .key(key)
+                    .version_id(version)
+                    .build()
+                    .map_err(|e| invalid(context, "S3", "DeleteObjects", e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let delete = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(|e| invalid(context, "S3", "DeleteObjects", e.to_string()))?;
+        let out = aws
+            .block_on(
+                aws.s3()
+                    .delete_objects()
+                    .bucket(bucket)
+                    .expected_bucket_owner(owner)
+                    .delete(delete)
+                    .send(),
+            )
+            .map_err(|e| fail(context, "S3", "DeleteObjects", e))?;
+        if let Some(error) = out.errors().first() {
+            return Err(invalid(
+                context,
+                "S3",
+                "DeleteObjects",
+                format!(
+                    "s3://{bucket}/{} version {}: {} ({})",
+                    error.key().unwrap_or_default(),
+                    error.version_id().unwrap_or_default(),
+                    error.message().unwrap_or_default(),
+                    error.code().unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Deletes every version and delete marker of these keys under `prefix` (all of them when
+/// `exact` is None); the number deleted. A dry run plans the DeleteObjects it would send.
+fn purge(
+    context: &NativeCallContext,
+    bucket: &str,
+    prefix: &str,
+    exact: Option<&str>,
+) -> Result<i64, Box<EvalAltResult>> {
+    let aws = aws(context)?;
+    let owner = caller_account(context)?;
+    let versions: Vec<(String, String)> = versions_under(context, &aws, &owner, bucket, prefix)?
+        .into_iter()
+        .filter(|(key, _, _)| exact.is_none_or(|wanted| key == wanted))
+        .map(|(key, version, _)| (key, version))
+        .collect();
+    if versions.is_empty() {
+        return Ok(0);
+    }
+    let listed: Vec<_> = versions
+        .iter()
+        .map(|(key, version)| json!({ "Key": key, "VersionId": version }))
+        .collect();
+    if !planned(
+        &aws,
+        "S3",
+        "DeleteObjects",
+        json!({ "Bucket": bucket, "Delete": { "Objects": listed } }),
+    ) {
+        delete_versions(context, &aws, &owner, bucket, &versions)?;
+    }
+    Ok(versions.len() as i64)
+}
+
 /// S3 objects.
 #[export_module]
 pub mod s3_module {
@@ -169,31 +302,20 @@ pub mod s3_module {
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let owner = caller_account(&context)?;
-        match aws.block_on(
-            aws.s3()
-                .head_object()
-                .bucket(bucket)
-                .key(key)
-                .expected_bucket_owner(&owner)
-                .send(),
-        ) {
-            Ok(out) => {
+        match crate::aws::s3::object(&aws, bucket, key, Some(&owner)) {
+            Ok(Some(object)) => {
                 let mut map = Map::new();
-                map.insert(
-                    "content_length".into(),
-                    out.content_length().unwrap_or(0).into(),
-                );
-                map.insert("etag".into(), out.e_tag().unwrap_or_default().into());
+                map.insert("content_length".into(), object.content_length.into());
+                map.insert("etag".into(), object.etag.into());
                 Ok(map.into())
             }
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {
-                Ok(Dynamic::UNIT)
-            }
-            Err(err) => Err(fail(&context, "S3", "HeadObject", err)),
+            Ok(None) => Ok(Dynamic::UNIT),
+            Err(err) => Err(fail(&context, "S3", "HeadObject", *err)),
         }
     }
 
-    /// Deletes `bucket`/`key` (no error when it is already gone).
+    /// Deletes `bucket`/`key` (no error when it is already gone). On a versioned bucket this
+    /// only adds a delete marker; `delete_object_versions` removes the object for good.
     #[rhai_fn(return_raw)]
     pub fn delete_object(
         context: NativeCallContext,
@@ -222,7 +344,52 @@ pub mod s3_module {
         Ok(())
     }
 
-    /// The keys under `prefix` (all pages), e.g. to empty a bucket before its stack is deleted.
+    /// Every version and delete marker under `prefix` (all pages), as
+    /// `#{key, version_id, delete_marker}`: what a versioned bucket still holds after its
+    /// objects were deleted (a bucket holding any cannot be deleted).
+    #[rhai_fn(return_raw)]
+    pub fn list_object_versions(
+        context: NativeCallContext,
+        bucket: &str,
+        prefix: &str,
+    ) -> Result<rhai::Array, Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let owner = caller_account(&context)?;
+        Ok(versions_under(&context, &aws, &owner, bucket, prefix)?
+            .into_iter()
+            .map(|(key, version_id, delete_marker)| {
+                let mut map = Map::new();
+                map.insert("key".into(), key.into());
+                map.insert("version_id".into(), version_id.into());
+                map.insert("delete_marker".into(), delete_marker.into());
+                Dynamic::from_map(map)
+            })
+            .collect())
+    }
+
+    /// Empties `bucket`: deletes every version and delete marker of every object (exact
+    /// versions, so a versioned bucket is left with nothing). Returns how many went.
+    #[rhai_fn(return_raw)]
+    pub fn empty_bucket(
+        context: NativeCallContext,
+        bucket: &str,
+    ) -> Result<i64, Box<EvalAltResult>> {
+        purge(&context, bucket, "", None)
+    }
+
+    /// Deletes every version and delete marker of `bucket`/`key` (on a versioned bucket a
+    /// plain DeleteObject only adds a marker). Returns how many went.
+    #[rhai_fn(return_raw)]
+    pub fn delete_object_versions(
+        context: NativeCallContext,
+        bucket: &str,
+        key: &str,
+    ) -> Result<i64, Box<EvalAltResult>> {
+        purge(&context, bucket, key, Some(key))
+    }
+
+    /// The keys under `prefix` (all pages): the current objects. A versioned bucket also holds
+    /// older versions and delete markers (`list_object_versions`, `empty_bucket`).
     #[rhai_fn(return_raw)]
     pub fn list_objects(
         context: NativeCallContext,

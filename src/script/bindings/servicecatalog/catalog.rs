@@ -6,13 +6,14 @@ use aws_sdk_servicecatalog::types::{
     ProductViewFilterBy, ProvisioningArtifactGuidance, ProvisioningArtifactProperties,
     ProvisioningArtifactType,
 };
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use rhai::plugin::*;
 use rhai::{Array, EvalAltResult, Map};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{is_planned, planned_map, sc_tags, views, PLANNED_ID, SERVICE};
-use crate::script::bindings::aws_context::{aws, fail, invalid, planned, send_or_plan};
+use crate::script::bindings::aws_context::{aws, fail, invalid, send_or_plan};
 use crate::script::bindings::convert::{options, to_dynamic, to_map, token};
 
 /// `create_portfolio` / `update_portfolio` options.
@@ -80,30 +81,127 @@ fn principal_type(
     }
 }
 
-/// What a share target names: a 12-digit account, an organization (`o-...`) or an
-/// organizational unit or root (`ou-...`, `r-...`).
-fn share_target(target: &str) -> Option<Result<OrganizationNode, String>> {
-    let kind = if target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    } else if target.starts_with("o-") {
-        OrganizationNodeType::Organization
-    } else if target.starts_with("ou-") || target.starts_with("r-") {
-        OrganizationNodeType::OrganizationalUnit
-    } else {
-        return Some(Err(format!(
-            "share target {target:?} is not an account id (12 digits), an organization (o-...) or an organizational unit (ou-..., r-...)"
-        )));
+/// What a share target names: an account (12 digits, shared account to account) or a node of
+/// the caller's organization (`o-...`, `ou-...`).
+enum ShareTarget {
+    Account(String),
+    Node(OrganizationNode),
+}
+
+impl ShareTarget {
+    /// The target, or why Service Catalog would refuse it. An organization root (`r-...`) is
+    /// no organization node value (the model's `OrganizationNodeValue` pattern).
+    fn parse(target: &str) -> Result<ShareTarget, String> {
+        let kind = if target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(ShareTarget::Account(target.to_owned()));
+        } else if target.starts_with("o-") {
+            OrganizationNodeType::Organization
+        } else if target.starts_with("ou-") {
+            OrganizationNodeType::OrganizationalUnit
+        } else if target.starts_with("r-") {
+            return Err(format!(
+                "share target {target:?} is an organization root, which Service Catalog does not share with: give the organization (o-...) to share with every account"
+            ));
+        } else {
+            return Err(format!(
+                "share target {target:?} is not an account id (12 digits), an organization (o-...) or an organizational unit (ou-...)"
+            ));
+        };
+        Ok(ShareTarget::Node(
+            OrganizationNode::builder()
+                .r#type(kind)
+                .value(target)
+                .build(),
+        ))
+    }
+}
+
+/// Checks that an organization share can be made: the caller is the organization's management
+/// account (or a delegated administrator) and Service Catalog's Organizations access is
+/// enabled (CreatePortfolioShare: "AWSOrganizationsAccess must be enabled in order to create a
+/// portfolio share to an organization node").
+fn require_organizations_access(
+    context: &NativeCallContext,
+    aws: &crate::aws::Aws,
+    operation: &str,
+) -> Result<(), Box<EvalAltResult>> {
+    let status = aws.block_on(
+        aws.service_catalog()
+            .get_aws_organizations_access_status()
+            .send(),
+    );
+    let status = match status {
+        Ok(out) => out.access_status().map(|s| s.as_str().to_owned()),
+        Err(e) if e.as_service_error().and_then(|e| e.code()) == Some("OperationNotSupportedException") => {
+            return Err(invalid(
+                context,
+                SERVICE,
+                operation,
+                "sharing with an organization node needs the organization's management account (or a Service Catalog delegated administrator): publish from there, or share with account ids",
+            ))
+        }
+        Err(e) => return Err(fail(context, SERVICE, "GetAWSOrganizationsAccessStatus", e)),
     };
-    Some(Ok(OrganizationNode::builder()
-        .r#type(kind)
-        .value(target)
-        .build()))
+    if status.as_deref() == Some("ENABLED") {
+        return Ok(());
+    }
+    Err(invalid(
+        context,
+        SERVICE,
+        operation,
+        format!(
+            "Service Catalog's AWS Organizations access is {}: enable it once from the management account (aws servicecatalog enable-aws-organizations-access), then publish again",
+            status.unwrap_or_else(|| "unknown".to_owned())
+        ),
+    ))
+}
+
+fn share_target(
+    context: &NativeCallContext,
+    aws: &crate::aws::Aws,
+    operation: &str,
+    target: &str,
+) -> Result<ShareTarget, Box<EvalAltResult>> {
+    let parsed = ShareTarget::parse(target).map_err(|e| invalid(context, SERVICE, operation, e))?;
+    if matches!(parsed, ShareTarget::Node(_)) {
+        require_organizations_access(context, aws, operation)?;
+    }
+    Ok(parsed)
+}
+
+/// Every portfolio of the account, as maps (`views::portfolio`).
+fn all_portfolios(context: &NativeCallContext) -> Result<Vec<Value>, Box<EvalAltResult>> {
+    let aws = aws(context)?;
+    let pages = aws
+        .block_on(
+            aws.service_catalog()
+                .list_portfolios()
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .map_err(|e| fail(context, SERVICE, "ListPortfolios", e))?;
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.portfolio_details())
+        .map(views::portfolio)
+        .collect())
 }
 
 /// Publishing.
 #[export_module]
 pub mod catalog_module {
     use super::*;
+
+    /// Every portfolio of the account (all pages): `[#{id, arn, name, description, provider,
+    /// created}]`.
+    #[rhai_fn(return_raw)]
+    pub fn list_portfolios(context: NativeCallContext) -> Result<Array, Box<EvalAltResult>> {
+        Ok(all_portfolios(&context)?
+            .into_iter()
+            .map(to_dynamic)
+            .collect())
+    }
 
     /// The portfolio whose display name is `name`, or `()`:
     /// `#{id, arn, name, description, provider, created}`.
@@ -112,21 +210,37 @@ pub mod catalog_module {
         context: NativeCallContext,
         name: &str,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
+        Ok(all_portfolios(&context)?
+            .into_iter()
+            .find(|p| p["name"] == name)
+            .map_or(Dynamic::UNIT, to_dynamic))
+    }
+
+    /// A portfolio with its tags: `#{id, arn, name, description, provider, created,
+    /// tags: #{...}}`.
+    #[rhai_fn(return_raw)]
+    pub fn describe_portfolio(
+        context: NativeCallContext,
+        id: &str,
+    ) -> Result<Map, Box<EvalAltResult>> {
+        if is_planned(id) {
+            return Ok(planned_map(json!({ "tags": {} })));
+        }
         let aws = aws(&context)?;
-        let pages = aws
-            .block_on(
-                aws.service_catalog()
-                    .list_portfolios()
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "ListPortfolios", e))?;
-        Ok(pages
+        let out = aws
+            .block_on(aws.service_catalog().describe_portfolio().id(id).send())
+            .map_err(|e| fail(&context, SERVICE, "DescribePortfolio", e))?;
+        let mut portfolio = out
+            .portfolio_detail()
+            .map(views::portfolio)
+            .unwrap_or_default();
+        let tags: serde_json::Map<String, Value> = out
+            .tags()
             .iter()
-            .flat_map(|page| page.portfolio_details())
-            .find(|p| p.display_name() == Some(name))
-            .map_or(Dynamic::UNIT, |p| to_dynamic(views::portfolio(p))))
+            .map(|t| (t.key().to_owned(), t.value().into()))
+            .collect();
+        portfolio["tags"] = Value::Object(tags);
+        Ok(to_map(portfolio))
     }
 
     /// Creates a portfolio from `#{name, provider, description?, tags?}`.
@@ -497,9 +611,11 @@ pub mod catalog_module {
         Ok(())
     }
 
-    /// Gives a principal access to a portfolio: `kind` is `"IAM"` (a role, user or group ARN)
-    /// or `"IAM_PATTERN"` (e.g. `arn:aws:iam:::role/app-*`, matched in every account the
-    /// portfolio is shared with).
+    /// Gives a principal access to a portfolio: `kind` is `"IAM"` (an existing role, user or
+    /// group, by its full ARN) or `"IAM_PATTERN"` (an ARN without account id, e.g.
+    /// `arn:aws:iam:::role/app-*`: `*` and `?` in the name or path only; matched in this
+    /// account and in organization shares, which share the patterns; at most 10 per
+    /// portfolio). Account-to-account shares share no principals.
     #[rhai_fn(return_raw)]
     pub fn associate_principal(
         context: NativeCallContext,
@@ -518,6 +634,34 @@ pub mod catalog_module {
             request,
             aws.service_catalog()
                 .associate_principal_with_portfolio()
+                .portfolio_id(portfolio_id)
+                .principal_arn(principal_arn)
+                .principal_type(kind)
+                .send(),
+        )?;
+        Ok(())
+    }
+
+    /// Takes a principal's access to a portfolio away; `kind` is the type it was associated
+    /// with (`"IAM"` or `"IAM_PATTERN"`).
+    #[rhai_fn(return_raw)]
+    pub fn disassociate_principal(
+        context: NativeCallContext,
+        portfolio_id: &str,
+        principal_arn: &str,
+        kind: &str,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let kind = principal_type(&context, kind)?;
+        let request = json!({ "PortfolioId": portfolio_id, "PrincipalARN": principal_arn, "PrincipalType": kind.as_str() });
+        send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            "DisassociatePrincipalFromPortfolio",
+            request,
+            aws.service_catalog()
+                .disassociate_principal_from_portfolio()
                 .portfolio_id(portfolio_id)
                 .principal_arn(principal_arn)
                 .principal_type(kind)
@@ -675,7 +819,10 @@ pub mod catalog_module {
     }
 
     /// Shares a portfolio with `target`: an account id (12 digits), an organization (`o-...`)
-    /// or an organizational unit or root (`ou-...`, `r-...`). Sharing again changes nothing.
+    /// or an organizational unit (`ou-...`). Organization shares include the portfolio's
+    /// IAM_PATTERN principals (SharePrincipals) and need the management account with Service
+    /// Catalog's Organizations access enabled, which is checked first. Sharing again changes
+    /// nothing (change a share with `update_share`).
     #[rhai_fn(return_raw)]
     pub fn share_portfolio(
         context: NativeCallContext,
@@ -683,32 +830,85 @@ pub mod catalog_module {
         target: &str,
     ) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let node = share_target(target)
-            .transpose()
-            .map_err(|e| invalid(&context, SERVICE, "CreatePortfolioShare", e))?;
-        if planned(
-            &aws,
-            SERVICE,
-            "CreatePortfolioShare",
-            json!({ "PortfolioId": portfolio_id, "Target": target }),
-        ) {
-            return Ok(());
-        }
+        let operation = "CreatePortfolioShare";
         let request = aws
             .service_catalog()
             .create_portfolio_share()
             .portfolio_id(portfolio_id);
-        let request = match node {
-            Some(node) => request.organization_node(node).share_principals(true),
-            None => request.account_id(target),
+        let (request, plan) = match share_target(&context, &aws, operation, target)? {
+            ShareTarget::Node(node) => (
+                request.organization_node(node).share_principals(true),
+                json!({ "PortfolioId": portfolio_id, "OrganizationNode": target, "SharePrincipals": true }),
+            ),
+            ShareTarget::Account(account) => (
+                request.account_id(&account),
+                json!({ "PortfolioId": portfolio_id, "AccountId": account }),
+            ),
         };
-        aws.block_on(request.send())
-            .map_err(|e| fail(&context, SERVICE, "CreatePortfolioShare", e))?;
+        send_or_plan(&context, &aws, SERVICE, operation, plan, request.send())?;
         Ok(())
     }
 
-    /// Everyone a portfolio is shared with: `[#{type, principal_id, accepted}]`, `type` being
-    /// ACCOUNT, ORGANIZATION or ORGANIZATIONAL_UNIT.
+    /// Turns principal sharing of an existing organization share on or off
+    /// (UpdatePortfolioShare: CreatePortfolioShare leaves an existing share as it is).
+    #[rhai_fn(return_raw)]
+    pub fn update_share(
+        context: NativeCallContext,
+        portfolio_id: &str,
+        target: &str,
+        share_principals: bool,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let operation = "UpdatePortfolioShare";
+        let ShareTarget::Node(node) = share_target(&context, &aws, operation, target)? else {
+            return Err(invalid(
+                &context,
+                SERVICE,
+                operation,
+                "principal sharing is only for organization shares (o-..., ou-...)",
+            ));
+        };
+        let plan = json!({ "PortfolioId": portfolio_id, "OrganizationNode": target, "SharePrincipals": share_principals });
+        send_or_plan(
+            &context,
+            &aws,
+            SERVICE,
+            operation,
+            plan,
+            aws.service_catalog()
+                .update_portfolio_share()
+                .portfolio_id(portfolio_id)
+                .organization_node(node)
+                .share_principals(share_principals)
+                .send(),
+        )?;
+        Ok(())
+    }
+
+    /// Stops sharing a portfolio with `target` (as `share_portfolio` names it).
+    #[rhai_fn(return_raw)]
+    pub fn unshare_portfolio(
+        context: NativeCallContext,
+        portfolio_id: &str,
+        target: &str,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let operation = "DeletePortfolioShare";
+        let request = aws
+            .service_catalog()
+            .delete_portfolio_share()
+            .portfolio_id(portfolio_id);
+        let request = match share_target(&context, &aws, operation, target)? {
+            ShareTarget::Node(node) => request.organization_node(node),
+            ShareTarget::Account(account) => request.account_id(account),
+        };
+        let plan = json!({ "PortfolioId": portfolio_id, "Target": target });
+        send_or_plan(&context, &aws, SERVICE, operation, plan, request.send())?;
+        Ok(())
+    }
+
+    /// Everyone a portfolio is shared with: `[#{type, principal_id, accepted, share_principals}]`,
+    /// `type` being ACCOUNT, ORGANIZATION or ORGANIZATIONAL_UNIT.
     #[rhai_fn(return_raw)]
     pub fn list_shares(
         context: NativeCallContext,

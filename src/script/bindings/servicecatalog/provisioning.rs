@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aws_sdk_servicecatalog::types::{
     AccessLevelFilter, AccessLevelFilterKey, ProvisionedProductViewFilterBy, ProvisioningParameter,
-    RecordStatus, UpdateProvisioningParameter,
+    RecordStatus, SortOrder, UpdateProvisioningParameter,
 };
 use rhai::plugin::*;
 use rhai::{Array, EvalAltResult, Map};
@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use super::{is_not_found, sc_tags, views, PLANNED_ID, SERVICE};
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::{sdk_error, Aws};
-use crate::script::bindings::aws_context::{aws, fail, planned, send_or_plan};
+use crate::script::bindings::aws_context::{aws, fail, invalid, planned, send_or_plan};
 use crate::script::bindings::convert::{
     options, parameter_text, timestamp, to_dynamic, to_map, token,
 };
@@ -38,6 +38,7 @@ pub struct ProvisionOptions {
     product_id: String,
     artifact_id: String,
     path_id: Option<String>,
+    path_name: Option<String>,
     #[serde(default)]
     parameters: BTreeMap<String, Value>,
     #[serde(default)]
@@ -54,6 +55,7 @@ pub struct UpdateOptions {
     product_id: Option<String>,
     artifact_id: Option<String>,
     path_id: Option<String>,
+    path_name: Option<String>,
     #[serde(default)]
     parameters: BTreeMap<String, Value>,
     #[serde(default)]
@@ -72,6 +74,49 @@ pub struct TerminateOptions {
     ignore_errors: bool,
     #[serde(default = "yes")]
     wait: bool,
+}
+
+/// `search_provisioned_products` options.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchOptions {
+    access_level: String,
+}
+
+/// Every page of a search at one access level, sorted by creation time: "To ensure a complete
+/// list of provisioned products and remove duplicate products, use sort-by createdTime"
+/// (SearchProvisionedProducts), as unsorted pages need not agree.
+fn search(
+    context: &NativeCallContext,
+    query: &str,
+    level: AccessLevelFilterKey,
+) -> Result<Array, Box<EvalAltResult>> {
+    let aws = aws(context)?;
+    let filter = AccessLevelFilter::builder()
+        .key(level)
+        .value("self")
+        .build();
+    let pages = aws
+        .block_on(
+            aws.service_catalog()
+                .search_provisioned_products()
+                .access_level_filter(filter)
+                .filters(
+                    ProvisionedProductViewFilterBy::SearchQuery,
+                    vec![query.to_owned()],
+                )
+                .sort_by("createdTime")
+                .sort_order(SortOrder::Ascending)
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .map_err(|e| fail(context, SERVICE, "SearchProvisionedProducts", e))?;
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.provisioned_products())
+        .map(|p| to_dynamic(views::provisioned_attributes(p)))
+        .collect())
 }
 
 /// A record with all its outputs: DescribeRecord returns at most 20 a call and has no
@@ -170,6 +215,33 @@ fn planned_record(kind: &str, name: &str) -> Map {
     }))
 }
 
+/// The launch path a provisioned product was last provisioned through (its last successful
+/// record's, else its last record's), or None when it does not exist (yet).
+fn current_path(aws: &Aws, name: &str) -> Result<Option<String>, HostError> {
+    let found = aws.block_on(
+        aws.service_catalog()
+            .describe_provisioned_product()
+            .name(name)
+            .send(),
+    );
+    let detail = match found {
+        Ok(out) => out.provisioned_product_detail().cloned(),
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(sdk_error(SERVICE, "DescribeProvisionedProduct", e)),
+    };
+    let record = detail.as_ref().and_then(|d| {
+        d.last_successful_provisioning_record_id()
+            .or(d.last_provisioning_record_id())
+            .map(str::to_owned)
+    });
+    match record {
+        Some(id) => Ok(describe_record(aws, &id)?["path_id"]
+            .as_str()
+            .map(str::to_owned)),
+        None => Ok(None),
+    }
+}
+
 /// Provisioning.
 #[export_module]
 pub mod provisioning_module {
@@ -219,7 +291,8 @@ pub mod provisioning_module {
     }
 
     /// Launches a product: `#{name, product_id, artifact_id, parameters: #{...}, tags?,
-    /// path_id?, token?, wait?}`. Waits for the record (unless `wait: false`) and returns it:
+    /// path_id? or path_name? (the portfolio to launch through, needed when the caller reaches
+    /// the product through several), token?, wait?}`. Waits for the record (unless `wait: false`) and returns it:
     /// `#{id, type, status, provisioned_product_id, provisioned_product_name, product_id,
     /// artifact_id, errors, outputs: #{...}}`. A given `token` makes a retried call return the
     /// first call's record.
@@ -261,6 +334,7 @@ pub mod provisioning_module {
                 .product_id(&o.product_id)
                 .provisioning_artifact_id(&o.artifact_id)
                 .set_path_id(o.path_id)
+                .set_path_name(o.path_name)
                 .set_provisioning_parameters(Some(parameters))
                 .set_tags(Some(sc_tags(&o.tags)))
                 .provision_token(o.token.unwrap_or_else(token))
@@ -280,8 +354,11 @@ pub mod provisioning_module {
     }
 
     /// Updates a provisioned product: `#{parameters: #{...}, keep_previous: [names],
-    /// artifact_id?, product_id?, path_id?, token?, wait?}`. Parameters in `keep_previous` keep
-    /// their current value. Returns the record as `provision_product` does.
+    /// artifact_id?, product_id?, path_id? or path_name?, token?, wait?}`. Parameters in
+    /// `keep_previous` keep their current value. Without a path, the update goes through the
+    /// launch path the product was last provisioned through (Service Catalog needs one when the
+    /// caller reaches the product through several portfolios). Returns the record as
+    /// `provision_product` does.
     #[rhai_fn(return_raw)]
     pub fn update_provisioned_product(
         context: NativeCallContext,
@@ -306,7 +383,11 @@ pub mod provisioning_module {
                 .use_previous_value(true)
                 .build()
         }));
-        let plan = json!({ "ProvisionedProductName": name, "ProductId": o.product_id, "ProvisioningArtifactId": o.artifact_id, "ProvisioningParameters": o.parameters, "KeepPrevious": o.keep_previous });
+        let path_id = match (o.path_id, &o.path_name) {
+            (None, None) => current_path(&aws, name).map_err(|e| e.raise(&context))?,
+            (path_id, _) => path_id,
+        };
+        let plan = json!({ "ProvisionedProductName": name, "ProductId": o.product_id, "ProvisioningArtifactId": o.artifact_id, "PathId": path_id, "PathName": o.path_name, "ProvisioningParameters": o.parameters, "KeepPrevious": o.keep_previous });
         let Some(out) = send_or_plan(
             &context,
             &aws,
@@ -318,7 +399,8 @@ pub mod provisioning_module {
                 .provisioned_product_name(name)
                 .set_product_id(o.product_id)
                 .set_provisioning_artifact_id(o.artifact_id)
-                .set_path_id(o.path_id)
+                .set_path_id(path_id)
+                .set_path_name(o.path_name)
                 .set_provisioning_parameters(Some(parameters))
                 .update_token(o.token.unwrap_or_else(token))
                 .send(),
@@ -448,38 +530,43 @@ pub mod provisioning_module {
         Ok(to_map(views::outputs(&outputs)))
     }
 
-    /// The account's provisioned products matching `query` (Service Catalog search syntax,
-    /// e.g. `"name:cfsign-payments-secret"`, or words of the name):
+    /// The account's provisioned products matching `query`, oldest first (Service Catalog
+    /// search syntax, e.g. `"name:cfsign-payments-secret"`; it is a full-text search, so it
+    /// also returns products that share a word with the query: filter the result by name):
     /// `[#{id, name, status, product_id, product_name, artifact_id, artifact_name,
-    /// physical_id, tags}]`.
+    /// physical_id, tags}]`. Searches at account level; see the two-argument form.
     #[rhai_fn(return_raw)]
     pub fn search_provisioned_products(
         context: NativeCallContext,
         query: &str,
     ) -> Result<Array, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let everyone = AccessLevelFilter::builder()
-            .key(AccessLevelFilterKey::Account)
-            .value("self")
-            .build();
-        let pages = aws
-            .block_on(
-                aws.service_catalog()
-                    .search_provisioned_products()
-                    .access_level_filter(everyone)
-                    .filters(
-                        ProvisionedProductViewFilterBy::SearchQuery,
-                        vec![query.to_owned()],
-                    )
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "SearchProvisionedProducts", e))?;
-        Ok(pages
-            .iter()
-            .flat_map(|page| page.provisioned_products())
-            .map(|p| to_dynamic(views::provisioned_attributes(p)))
-            .collect())
+        super::search(&context, query, AccessLevelFilterKey::Account)
+    }
+
+    /// As the one-argument form, at the access level `#{access_level}` names: `"Account"`
+    /// (every provisioned product of the account), `"Role"` (those launched by the caller's
+    /// role) or `"User"` (those launched by the caller's own session). A caller whose policy
+    /// grants `servicecatalog:roleLevel` only must search at `"Role"`.
+    #[rhai_fn(name = "search_provisioned_products", return_raw)]
+    pub fn search_provisioned_products_at(
+        context: NativeCallContext,
+        query: &str,
+        settings: Map,
+    ) -> Result<Array, Box<EvalAltResult>> {
+        let o: SearchOptions = options(&context, SERVICE, "SearchProvisionedProducts", settings)?;
+        let level = match o.access_level.as_str() {
+            "Account" => AccessLevelFilterKey::Account,
+            "Role" => AccessLevelFilterKey::Role,
+            "User" => AccessLevelFilterKey::User,
+            other => {
+                return Err(invalid(
+                    &context,
+                    SERVICE,
+                    "SearchProvisionedProducts",
+                    format!("access_level {other:?} is not Account, Role or User"),
+                ))
+            }
+        };
+        super::search(&context, query, level)
     }
 }

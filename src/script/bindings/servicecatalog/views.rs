@@ -60,11 +60,11 @@ pub fn constraint(c: &ConstraintDetail, parameters: Option<&str>) -> Value {
     })
 }
 
-/// `#{type, principal_id, accepted}`.
+/// `#{type, principal_id, accepted, share_principals}`.
 pub fn share(s: &PortfolioShareDetail) -> Value {
     json!({
         "type": s.r#type().map(|t| t.as_str()), "principal_id": s.principal_id(),
-        "accepted": s.accepted(),
+        "accepted": s.accepted(), "share_principals": s.share_principals(),
     })
 }
 
@@ -83,7 +83,7 @@ pub fn outputs(outputs: &[RecordOutput]) -> Value {
 }
 
 /// `#{id, type, status, provisioned_product_id, provisioned_product_name, product_id,
-/// artifact_id, errors: [#{code, description}], outputs: #{...}}`.
+/// artifact_id, path_id, errors: [#{code, description}], outputs: #{...}}`.
 pub fn record(r: Option<&RecordDetail>, record_outputs: &[RecordOutput]) -> Value {
     let empty = RecordDetail::builder().build();
     let r = r.unwrap_or(&empty);
@@ -98,7 +98,7 @@ pub fn record(r: Option<&RecordDetail>, record_outputs: &[RecordOutput]) -> Valu
         "provisioned_product_id": r.provisioned_product_id(),
         "provisioned_product_name": r.provisioned_product_name(),
         "product_id": r.product_id(), "artifact_id": r.provisioning_artifact_id(),
-        "errors": errors, "outputs": outputs(record_outputs),
+        "path_id": r.path_id(), "errors": errors, "outputs": outputs(record_outputs),
     })
 }
 

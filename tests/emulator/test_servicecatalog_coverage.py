@@ -1,0 +1,37 @@
+"""The emulator serves exactly the Service Catalog operations cfsign's bindings call: the SDK
+calls in src/script/bindings/servicecatalog/ (`.operation_name()` on a Service Catalog client,
+named as botocore names the model's operations) against servicecatalog/api.py's OPERATIONS,
+plus the few it serves only so tests can arrange an account (SETUP_OPERATIONS)."""
+import re
+from pathlib import Path
+
+from botocore import xform_name
+
+import wire
+from servicecatalog.api import OPERATIONS, SETUP_OPERATIONS
+
+BINDINGS = Path(__file__).parents[2] / "src" / "script" / "bindings" / "servicecatalog"
+CALL = re.compile(r"\.\s*([a-z][a-z0-9_]*)\(\)")
+
+
+def operations_the_bindings_call():
+    names = {xform_name(op): op for op in wire.service_model("servicecatalog").operation_names}
+    called = set()
+    for source in BINDINGS.glob("*.rs"):
+        called |= {names[m] for m in CALL.findall(source.read_text()) if m in names}
+    return called
+
+
+def test_the_bindings_are_found():
+    called = operations_the_bindings_call()
+    assert {"ProvisionProduct", "GetProvisionedProductOutputs", "ListPortfolios"} <= called
+
+
+def test_every_operation_the_bindings_call_is_served():
+    missing = operations_the_bindings_call() - set(OPERATIONS)
+    assert not missing, f"the bindings call operations the emulator lacks: {sorted(missing)}"
+
+
+def test_the_emulator_serves_no_operation_cfsign_does_not_call():
+    extra = set(OPERATIONS) - operations_the_bindings_call() - SETUP_OPERATIONS
+    assert not extra, f"served but called by no binding: {sorted(extra)}"
