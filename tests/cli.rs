@@ -210,6 +210,79 @@ fn sign_prints_only_the_url_and_verify_accepts_it() {
 }
 
 #[test]
+fn an_upload_url_carries_the_marker_under_a_canned_policy() {
+    let keys = rsa_keys();
+    let url = "https://cdn.example.com/uploads/u 1.png";
+    let out = sign(&keys, &[url, "--upload", "--expires-in", "5m"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let signed = stdout(&out).trim().to_owned();
+    assert!(
+        signed.starts_with("https://cdn.example.com/uploads/u%201.png?cfsign-upload=1&Expires="),
+        "{signed}"
+    );
+    let out = verify(&keys, &signed, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A custom policy cannot write at the edge, so an upload URL never has one.
+    for custom in [
+        ["--ip", "203.0.113.0/24"],
+        ["--resource", "https://cdn.example.com/*"],
+    ] {
+        let out = sign(
+            &keys,
+            &[url, "--upload", "--expires-in", "5m", custom[0], custom[1]],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+        assert_stderr_contains(&out, "cannot be used with");
+    }
+    let marked = &signed[..signed.find("&Expires").unwrap()];
+    let out = sign(&keys, &[marked, "--upload", "--expires-in", "5m"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_stderr_contains(&out, "already carries `cfsign-upload`");
+}
+
+#[test]
+fn an_upload_url_can_bind_one_content_type() {
+    let keys = rsa_keys();
+    let url = "https://cdn.example.com/uploads/a.svg";
+    let args = [
+        url,
+        "--upload",
+        "--content-type",
+        "image/svg+xml",
+        "--expires-in",
+        "5m",
+    ];
+    let out = sign(&keys, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(
+            "https://cdn.example.com/uploads/a.svg?cfsign-upload=1&cfsign-content-type=image%2Fsvg%2Bxml&Expires="
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = sign(
+        &keys,
+        &[
+            url,
+            "--upload",
+            "--content-type",
+            "image/*",
+            "--expires-in",
+            "5m",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_stderr_contains(&out, "not a content type an upload URL can bind");
+    let out = sign(
+        &keys,
+        &[url, "--content-type", "image/png", "--expires-in", "5m"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_stderr_contains(&out, "--upload");
+}
+
+#[test]
 fn custom_policy_options_produce_a_policy_verify_explains() {
     let keys = rsa_keys();
     let out = sign(

@@ -353,6 +353,31 @@ fn recipes_sign_within_a_lifetime_cap_and_name_the_host() {
             "https://cdn.example.com/a/%2A",
             "wildcard",
         ),
+        (
+            r#"#{ expires_in: "5m", upload: "yes" }"#,
+            "https://cdn.example.com/uploads/a.png",
+            "`upload`",
+        ),
+        (
+            r#"#{ expires_in: "5m", upload: true, ip: "10.0.0.0/8" }"#,
+            "https://cdn.example.com/uploads/a.png",
+            "canned policy",
+        ),
+        (
+            r#"#{ expires_in: "5m", upload: true, resource: "https://cdn.example.com/*" }"#,
+            "https://cdn.example.com/uploads/a.png",
+            "canned policy",
+        ),
+        (
+            r#"#{ expires_in: "5m", content_type: "image/png" }"#,
+            "https://cdn.example.com/uploads/a.png",
+            "add `upload: true`",
+        ),
+        (
+            r#"#{ expires_in: "5m", upload: true, content_type: "image/*" }"#,
+            "https://cdn.example.com/uploads/a.png",
+            "not a content type",
+        ),
     ];
     for (options, url, expected) in cases {
         let recipe = ws.recipe(
@@ -371,6 +396,44 @@ fn recipes_sign_within_a_lifetime_cap_and_name_the_host() {
         err.message.contains("must name its host"),
         "{}",
         err.message
+    );
+}
+
+#[test]
+fn recipes_sign_upload_urls_that_carry_the_marker_and_the_content_type() {
+    let ws = Workspace::new();
+    let recipe = ws.recipe(
+        "upload.rhai",
+        r#"
+        let key = keys::generate("ecdsa-p256");
+        print(sign::url(key, "K2JCJMDEHXQW5F", "https://cdn.example.com/uploads/a.png", #{ expires_in: "5m", upload: true }));
+        print(sign::url(key, "K2JCJMDEHXQW5F", "https://cdn.example.com/uploads/a.png", #{ expires_in: "5m", upload: true, content_type: "image/png" }));
+        try {
+            sign::cookies(key, "K2JCJMDEHXQW5F", "https://cdn.example.com/uploads/*", #{ expires_in: "5m", upload: true });
+        } catch (e) {
+            print(e.message);
+        }
+        "#,
+    );
+    let run = run(&ws, &recipe, &[]);
+    let _ = run.result.unwrap();
+    assert!(
+        run.printed[0]
+            .starts_with("https://cdn.example.com/uploads/a.png?cfsign-upload=1&Expires="),
+        "{}",
+        run.printed[0]
+    );
+    assert!(
+        run.printed[1].starts_with(
+            "https://cdn.example.com/uploads/a.png?cfsign-upload=1&cfsign-content-type=image%2Fpng&Expires="
+        ),
+        "{}",
+        run.printed[1]
+    );
+    assert!(
+        run.printed[2].contains("cookies cannot upload"),
+        "{}",
+        run.printed[2]
     );
 }
 

@@ -101,11 +101,34 @@ fn rotate(vars_file: &str, edge: &str) -> Vec<Value> {
             "rotation_interval=0s",
             "--var",
             "grace_period=0s",
+            "--var",
+            "soak_time=0s",
             "--output",
             "json",
         ],
     );
     json(&out)["rotations"].as_array().unwrap().clone()
+}
+
+/// A staged key is not promoted before it has soaked (soak_time, 15 minutes by default).
+fn assert_a_staged_key_soaks(vars_file: &str, edge: &str) {
+    let writes = writes_during(|| {
+        let out = run_file_as(
+            PLATFORM,
+            "recipes/rotate.rhai",
+            &["--vars-file", vars_file, "--var", edge, "--dry-run"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        for team in TEAMS {
+            assert!(
+                stdout(&out).contains(&format!("{team}: wait: "))
+                    && stdout(&out).contains("soaks until"),
+                "{}",
+                stdout(&out)
+            );
+        }
+    });
+    assert!(writes.is_empty(), "rotate --dry-run wrote: {writes:#?}");
 }
 
 /// What the application of `team` reads from its secret as its integration role: the key pair
@@ -267,6 +290,9 @@ fn publish_provision_smoke_rotate_and_tear_down() {
             assert_eq!(step["step"], expected, "{steps:#?}");
         }
         smoke_passes(&vars_file, &edge, &format!("after {expected}"));
+        if expected == "stage" {
+            assert_a_staged_key_soaks(&vars_file, &edge);
+        }
         keys_in_use.push(steps[0]["done"].clone());
     }
     let rotate_dry = writes_during(|| {

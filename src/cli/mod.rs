@@ -64,6 +64,9 @@ Examples:
   # a gallery: one signature for everything under a prefix
   cfsign sign --batch --scope 'https://cdn.example.com/teams/acme/*' \\
       --key-pair-id K2JCJMDEHXQW5F --private-key private_key.pem --expires-in 1h < urls.txt
+  # an upload URL: PUT one JPEG within 5 minutes (a URL signed without --upload cannot write)
+  cfsign sign https://cdn.example.com/uploads/u42/photo.jpg --upload --content-type image/jpeg \\
+      --key-pair-id K2JCJMDEHXQW5F --private-key private_key.pem --expires-in 5m
 
 The URL is normalised before signing (path segments percent-encoded, see docs/signing.md);
 the printed URL is the one to hand out.")]

@@ -20,6 +20,15 @@ pub struct SignArgs {
     /// it. Makes the policy custom.
     #[arg(long, value_name = "PATTERN", conflicts_with = "scope")]
     resource: Option<String>,
+    /// Sign an upload URL (for a PUT or POST under /uploads/): adds cfsign-upload=1 to the URL
+    /// and signs it with a canned policy, the only kind cfsign's distribution lets write. A
+    /// URL signed without it can download but not upload.
+    #[arg(long, conflicts_with_all = ["resource", "scope", "starts_at", "ip"])]
+    upload: bool,
+    /// With --upload: the one content type the URL may write (e.g. image/png); the edge
+    /// refuses an upload with another Content-Type (415).
+    #[arg(long, value_name = "TYPE", requires = "upload")]
+    content_type: Option<String>,
     /// Read URLs from stdin, one per line; write signed URLs in the same order.
     #[arg(long)]
     batch: bool,
@@ -57,12 +66,12 @@ pub fn run(args: &SignArgs) -> Result<u8> {
                         }
                     })
                     .max(1);
-                sign_each(&signer, args.resource.as_deref(), &conditions, &lines, jobs)?
+                sign_each(&signer, &args.how(), &conditions, &lines, jobs)?
             }
         }
     } else {
         let url = args.url.as_deref().unwrap_or_default();
-        let mut signed = signer.sign_url(url, args.resource.as_deref(), &conditions)?;
+        let mut signed = args.how().sign(&signer, url, &conditions)?;
         signed.push('\n');
         signed
     };
@@ -111,38 +120,67 @@ fn sign_scoped(scoped: &ScopedSigner, lines: &[String]) -> Result<String> {
     Ok(out)
 }
 
+impl SignArgs {
+    fn how(&self) -> How<'_> {
+        if self.upload {
+            How::Upload {
+                content_type: self.content_type.as_deref(),
+            }
+        } else {
+            How::Download {
+                resource: self.resource.as_deref(),
+            }
+        }
+    }
+}
+
+/// How each URL is signed: to download (optionally under a resource pattern), or to upload.
+enum How<'a> {
+    Download { resource: Option<&'a str> },
+    Upload { content_type: Option<&'a str> },
+}
+
+impl How<'_> {
+    fn sign(&self, signer: &Signer, url: &str, conditions: &Conditions) -> Result<String> {
+        Ok(match self {
+            How::Upload { content_type } => {
+                signer.sign_upload_url(url, *content_type, conditions)?
+            }
+            How::Download { resource } => signer.sign_url(url, *resource, conditions)?,
+        })
+    }
+}
+
 /// Signs every line with its own signature, spreading lines over `jobs` threads.
 fn sign_each(
     signer: &Signer,
-    resource: Option<&str>,
+    how: &How<'_>,
     conditions: &Conditions,
     lines: &[String],
     jobs: usize,
 ) -> Result<String> {
     let chunk_len = lines.len().div_ceil(jobs);
     let results: Vec<Result<String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> =
-            lines
-                .chunks(chunk_len)
-                .enumerate()
-                .map(|(chunk_index, chunk)| {
-                    scope.spawn(move || {
-                        let mut out = String::with_capacity(chunk.len() * 400);
-                        for (offset, line) in chunk.iter().enumerate() {
-                            let url = line.trim();
-                            if !url.is_empty() {
-                                let signed =
-                                    signer.sign_url(url, resource, conditions).with_context(
-                                        || format!("line {}", chunk_index * chunk_len + offset + 1),
-                                    )?;
-                                out.push_str(&signed);
-                            }
-                            out.push('\n');
+        let workers: Vec<_> = lines
+            .chunks(chunk_len)
+            .enumerate()
+            .map(|(chunk_index, chunk)| {
+                scope.spawn(move || {
+                    let mut out = String::with_capacity(chunk.len() * 400);
+                    for (offset, line) in chunk.iter().enumerate() {
+                        let url = line.trim();
+                        if !url.is_empty() {
+                            let signed = how.sign(signer, url, conditions).with_context(|| {
+                                format!("line {}", chunk_index * chunk_len + offset + 1)
+                            })?;
+                            out.push_str(&signed);
                         }
-                        Ok(out)
-                    })
+                        out.push('\n');
+                    }
+                    Ok(out)
                 })
-                .collect();
+            })
+            .collect();
         workers
             .into_iter()
             .map(|worker| {

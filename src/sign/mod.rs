@@ -26,11 +26,13 @@ mod fuzz;
 mod policy;
 pub mod resource;
 mod signer;
+pub mod upload;
 mod verify;
 
 pub use policy::{Policy, PolicyError};
 pub use resource::{normalize_url, ResourceError, ResourcePattern};
 pub use signer::{Conditions, HashAlgorithm, PolicySigner, ScopedSigner, SignedCookies, Signer};
+pub use upload::{CONTENT_TYPE_PARAMETER, UPLOAD_MARKER};
 pub use verify::{verify_cookies, verify_url, Check, Decision, Outcome, Verdict, VerifyOptions};
 
 use crate::keys::KeyError;
@@ -61,4 +63,18 @@ pub enum SignError {
     /// The service holding the key failed to sign (its code and message).
     #[error("the key's service could not sign: {0}")]
     Remote(String),
+    /// An upload URL needs a canned policy: the edge refuses writes signed any other way.
+    #[error("an upload URL is signed with a canned policy (the edge refuses writes under a custom one): leave out the start time, IP range and resource pattern")]
+    UploadNeedsCannedPolicy,
+    /// The URL already carries a parameter of upload URLs.
+    #[error("`{url}` already carries `{parameter}`: give the plain URL, cfsign adds it when it signs an upload URL")]
+    AlreadyUploadUrl {
+        /// The URL as given.
+        url: String,
+        /// The upload URL parameter it carries.
+        parameter: String,
+    },
+    /// An upload URL's content type is not one exact media type.
+    #[error("`{0}` is not a content type an upload URL can bind: give one media type such as image/png (no wildcard, no parameters)")]
+    ContentType(String),
 }

@@ -293,6 +293,22 @@ impl Signer {
         Ok(out)
     }
 
+    /// Signs an upload URL for `url` (see [`upload`](super::upload)): the URL with
+    /// [`UPLOAD_MARKER`](super::UPLOAD_MARKER) (and the one `content_type` it may write, when
+    /// given) added to its query, under a canned policy, the only kind cfsign's distribution
+    /// admits writes with.
+    pub fn sign_upload_url(
+        &self,
+        url: &str,
+        content_type: Option<&str>,
+        conditions: &Conditions,
+    ) -> Result<String, SignError> {
+        if !conditions.is_plain() {
+            return Err(SignError::UploadNeedsCannedPolicy);
+        }
+        self.sign_url(&super::upload::mark(url, content_type)?, None, conditions)
+    }
+
     /// Signs cookies for `resource` (a URL, or a pattern such as `https://cdn.example.com/*`).
     /// The policy is canned only for a plain URL with no start or IP range.
     pub fn signed_cookies(

@@ -392,7 +392,9 @@ impl Walkthrough {
             .unwrap_or_else(|| panic!("{place}: a JavaScript snippet before any team's key"));
         let team = self.teams[&name].clone();
         let key = "uploads/docs-walkthrough/photo.jpg";
-        let url = self.sign(&format!("{}/{key}", team.edge), &team.key_pair_id);
+        // Only an upload URL writes (the distribution's uploads function), for the type sent.
+        let upload = ["--upload", "--content-type", "image/jpeg"];
+        let url = self.sign(&format!("{}/{key}", team.edge), &team.key_pair_id, &upload);
         let program = format!(
             "const signedUrl = process.env.SIGNED_URL;\n\
              const file = new Blob([\"a photo from the docs\"], {{ type: \"image/jpeg\" }});\n\
@@ -418,11 +420,12 @@ impl Walkthrough {
     }
 
     /// A URL signed with the key in the working directory, valid for 5 minutes.
-    fn sign(&self, url: &str, key_pair_id: &str) -> String {
+    fn sign(&self, url: &str, key_pair_id: &str, extra: &[&str]) -> String {
         let output = Process::new(assert_cmd::cargo::cargo_bin("cfsign"))
             .current_dir(self.workspace.path())
             .args(["sign", url, "--key-pair-id", key_pair_id])
             .args(["--private-key", "private_key.pem", "--expires-in", "5m"])
+            .args(extra)
             .output()
             .unwrap();
         assert!(output.status.success(), "{}", recipe::stderr(&output));

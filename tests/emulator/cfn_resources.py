@@ -6,12 +6,7 @@ Resource types (moto finds them among CloudFormationModel's direct subclasses):
 - AWS::SecretsManager::Secret          Ref: the secret ARN
 - AWS::SecretsManager::ResourcePolicy  Ref: the secret id
 - AWS::S3::BucketPolicy                Ref: the bucket name
-- AWS::CloudFront::PublicKey           Ref: the public key id (a URL's Key-Pair-Id)
-- AWS::CloudFront::KeyGroup            Ref: the key group id; its key list updates in place
-- AWS::CloudFront::OriginAccessControl Ref and Id: the OAC id
-- AWS::CloudFront::ResponseHeadersPolicy  Ref and Id: the policy id (kept, not enforced)
-- AWS::CloudFront::Distribution        Ref: the distribution id; DomainName; behaviors, trusted
-                                       key groups and origin access controls as the edge uses them
+(CloudFront's resource types are in cloudfront_resources.py.)
 
 Fixes:
 - An AWS::IAM::Role's inline policies are stored as JSON, as IAM returns them; moto 5.2.5
@@ -37,7 +32,8 @@ Template semantics:
   does; moto 5.2.5 left a None in its place (key groups and policy statements need this).
 - A stack update re-evaluates conditions, as CloudFormation does: a resource whose condition
   turns true is created, one whose condition turns false is deleted (after the resources
-  that referred to it are updated), and resources built with Fn::If are updated. moto 5.2.5
+  that referred to it are updated; one with DeletionPolicy Retain leaves the stack and stays),
+  and resources built with Fn::If are updated. moto 5.2.5
   only compared template text and directly referenced parameters, so filling or emptying a
   key slot changed nothing. It also tried to update resources whose condition is false.
 """
@@ -47,7 +43,6 @@ import uuid
 from moto.cloudformation import parsing
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
-from moto.cloudfront.models import cloudfront_backends, random_id
 from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models.table import Table
 from moto.iam.models import Role
@@ -98,10 +93,11 @@ def _update_with_conditions(self, template, parameters=None):
             self._parsed_resources[name] = parsing.parse_and_update_resource(
                 name, resource_json, self, account_id=self._account_id,
                 region_name=self._region_name)
-    # Delete what is no longer wanted.
+    # Delete what is no longer wanted (a Retain deletion policy keeps it, out of the stack).
     for name, resource in before.items():
         if name in resources and not wanted(name):
-            self._delete_resource(resource, resources[name])
+            if resources[name].get("DeletionPolicy") != "Retain":
+                self._delete_resource(resource, resources[name])
             self._parsed_resources.pop(name, None)
 
 
@@ -219,10 +215,6 @@ Table.update_from_cloudformation_json = classmethod(_update_table)
 
 def _tags(properties):
     return [{"Key": t["Key"], "Value": t["Value"]} for t in properties.get("Tags", [])]
-
-
-def _cloudfront(account_id, region_name):
-    return cloudfront_backends[account_id][get_partition(region_name)]
 
 
 def _s3(account_id, region_name):
@@ -389,242 +381,3 @@ class CfnBucketPolicy(_Resource, CloudFormationModel):
         backend = _s3(account_id, region_name)
         if resource_name in backend.buckets:
             backend.delete_bucket_policy(resource_name)
-
-
-class CfnPublicKey(_Resource, CloudFormationModel):
-    """AWS::CloudFront::PublicKey: a public key signed URLs name as Key-Pair-Id. The key is
-    immutable, so a changed EncodedKey replaces the resource (a new id)."""
-
-    __module__ = "moto.cloudfront.models"
-    ATTRIBUTES = {"Id": lambda self: self.ref,
-                  "CreatedTime": lambda self: str(self.key.created_time)}
-
-    def __init__(self, key):
-        self.key = key
-        self.ref = key.id
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::CloudFront::PublicKey"
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        config = cloudformation_json["Properties"]["PublicKeyConfig"]
-        key = _cloudfront(account_id, region_name).create_public_key(
-            caller_ref=config["CallerReference"], name=config["Name"],
-            encoded_key=config["EncodedKey"])
-        key.comment = config.get("Comment", "")
-        return cls(key)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                        cloudformation_json, account_id, region_name):
-        config = cloudformation_json["Properties"]["PublicKeyConfig"]
-        if config["EncodedKey"].strip() != original_resource.key.encoded_key.strip():
-            replacement = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name)
-            _cloudfront(account_id, region_name).delete_public_key(original_resource.ref)
-            return replacement
-        original_resource.key.comment = config.get("Comment", "")
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name):
-        _cloudfront(account_id, region_name).delete_public_key(resource_name)
-
-
-class CfnKeyGroup(_Resource, CloudFormationModel):
-    """AWS::CloudFront::KeyGroup: the public keys a distribution trusts. Updating its items
-    keeps its id, as on AWS, so the distribution keeps trusting the same group."""
-
-    __module__ = "moto.cloudfront.models"
-    ATTRIBUTES = {"Id": lambda self: self.ref, "LastModifiedTime": lambda self: ""}
-
-    def __init__(self, group):
-        self.group = group
-        self.ref = group.id
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::CloudFront::KeyGroup"
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        config = cloudformation_json["Properties"]["KeyGroupConfig"]
-        group = _cloudfront(account_id, region_name).create_key_group(
-            name=config["Name"], items=list(config.get("Items", [])))
-        return cls(group)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                        cloudformation_json, account_id, region_name):
-        config = cloudformation_json["Properties"]["KeyGroupConfig"]
-        original_resource.group.items = list(config.get("Items", []))
-        original_resource.group.name = config["Name"]
-        original_resource.group.etag = random_id(length=14)  # a new version, as on AWS
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name):
-        _cloudfront(account_id, region_name).key_groups.pop(resource_name, None)
-
-
-class CfnOriginAccessControl(_Resource, CloudFormationModel):
-    """AWS::CloudFront::OriginAccessControl: how the distribution signs its origin requests."""
-
-    __module__ = "moto.cloudfront.models"
-    ATTRIBUTES = {"Id": lambda self: self.ref}
-
-    def __init__(self, control):
-        self.control = control
-        self.ref = control.id
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::CloudFront::OriginAccessControl"
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        config = cloudformation_json["Properties"]["OriginAccessControlConfig"]
-        return cls(_cloudfront(account_id, region_name).create_origin_access_control(config))
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                        cloudformation_json, account_id, region_name):
-        original_resource.control.update(
-            cloudformation_json["Properties"]["OriginAccessControlConfig"])
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name):
-        _cloudfront(account_id, region_name).origin_access_controls.pop(resource_name, None)
-
-
-#: Response headers policies by id (moto has no model for them; only CloudFormation makes them).
-RESPONSE_HEADERS_POLICIES = {}
-
-
-class CfnResponseHeadersPolicy(_Resource, CloudFormationModel):
-    """AWS::CloudFront::ResponseHeadersPolicy: kept so distributions can refer to it."""
-
-    __module__ = "moto.cloudfront.models"
-    ATTRIBUTES = {"Id": lambda self: self.ref, "LastModifiedTime": lambda self: ""}
-
-    def __init__(self, policy_id):
-        self.ref = policy_id
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::CloudFront::ResponseHeadersPolicy"
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        policy_id = str(uuid.uuid4())
-        RESPONSE_HEADERS_POLICIES[policy_id] = \
-            cloudformation_json["Properties"]["ResponseHeadersPolicyConfig"]
-        return cls(policy_id)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                        cloudformation_json, account_id, region_name):
-        RESPONSE_HEADERS_POLICIES[original_resource.ref] = \
-            cloudformation_json["Properties"]["ResponseHeadersPolicyConfig"]
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name):
-        RESPONSE_HEADERS_POLICIES.pop(resource_name, None)
-
-
-def _api_behavior(behavior):
-    """A CloudFormation cache behavior in the API's shape (lists become Items/Quantity)."""
-    api = {k: v for k, v in behavior.items()
-           if k not in ("AllowedMethods", "CachedMethods", "TrustedKeyGroups")}
-    api["AllowedMethods"] = {
-        "Items": list(behavior.get("AllowedMethods", ["GET", "HEAD"])),
-        "CachedMethods": {"Items": list(behavior.get("CachedMethods", ["GET", "HEAD"]))},
-    }
-    groups = list(behavior.get("TrustedKeyGroups", []))
-    api["TrustedKeyGroups"] = {"Enabled": bool(groups), "Items": groups}
-    return api
-
-
-def _api_distribution_config(config):
-    """A CloudFormation DistributionConfig in the shape moto's API model takes."""
-    certificate = config.get("ViewerCertificate", {})
-    behaviors = [_api_behavior(b) for b in config.get("CacheBehaviors", [])]
-    return {
-        "CallerReference": str(uuid.uuid4()),
-        "Comment": config.get("Comment", ""),
-        "Enabled": config.get("Enabled", True),
-        "Aliases": {"Items": list(config.get("Aliases", []))},
-        "Origins": {"Items": [dict(o) for o in config["Origins"]]},
-        "DefaultCacheBehavior": _api_behavior(config["DefaultCacheBehavior"]),
-        "CacheBehaviors": {"Quantity": len(behaviors), "Items": behaviors},
-        "ViewerCertificate": {
-            "ACMCertificateArn": certificate.get("AcmCertificateArn", ""),
-            "SSLSupportMethod": certificate.get("SslSupportMethod", "sni-only"),
-            "MinimumProtocolVersion": certificate.get("MinimumProtocolVersion", "TLSv1"),
-            "CloudFrontDefaultCertificate": "AcmCertificateArn" not in certificate,
-        },
-        "PriceClass": config.get("PriceClass", "PriceClass_All"),
-        "HttpVersion": config.get("HttpVersion", "http2"),
-        "IsIPV6Enabled": config.get("IPV6Enabled", True),
-        "WebACLId": config.get("WebACLId", ""),
-    }
-
-
-def _keep_origin_access_controls(distribution, config):
-    # moto's Origin model drops OriginAccessControlId; the edge needs it to sign for the bucket.
-    by_id = {o["Id"]: o.get("OriginAccessControlId", "") for o in config["Origins"]}
-    for origin in distribution.distribution_config.Origins["Items"]:
-        origin.origin_access_control_id = by_id.get(origin.id, "")
-
-
-class CfnDistribution(_Resource, CloudFormationModel):
-    """AWS::CloudFront::Distribution, stored in moto's CloudFront model (so GetDistribution and
-    the edge see it). An update keeps the id and domain name, as on AWS."""
-
-    __module__ = "moto.cloudfront.models"
-    ATTRIBUTES = {"Id": lambda self: self.ref,
-                  "DomainName": lambda self: self.distribution.domain_name}
-
-    def __init__(self, distribution):
-        self.distribution = distribution
-        self.ref = distribution.id
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::CloudFront::Distribution"
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        properties = cloudformation_json["Properties"]
-        config = properties["DistributionConfig"]
-        distribution, _, _ = _cloudfront(account_id, region_name).create_distribution(
-            _api_distribution_config(config), _tags(properties))
-        _keep_origin_access_controls(distribution, config)
-        return cls(distribution)
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
-                                        cloudformation_json, account_id, region_name):
-        config = cloudformation_json["Properties"]["DistributionConfig"]
-        distribution, _, _ = _cloudfront(account_id, region_name).update_distribution(
-            _api_distribution_config(config), original_resource.ref, if_match=True)
-        _keep_origin_access_controls(distribution, config)
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name):
-        _cloudfront(account_id, region_name).distributions.pop(resource_name, None)

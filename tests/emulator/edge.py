@@ -1,26 +1,36 @@
-"""The edge: a distribution's viewer endpoint at /_edge/<distribution-id>/<path> on the emulator's
-own port (no bucket name starts with "_", so it cannot shadow a path-style S3 request).
+"""The edge: a distribution's viewer endpoint at /_edge/<distribution id or domain name>/<path> on
+the emulator's own port (no bucket name starts with "_", so it cannot shadow a path-style S3
+request).
 
 What it does with a request, following the CloudFront developer guide:
 1. Picks the cache behavior: the first whose PathPattern matches the path (`*` any characters,
    `?` one, case-sensitive), else the default behavior. A method the behavior does not allow is
    refused (403).
 2. If the behavior trusts key groups, requires a signed URL (query) or signed cookies: the key
-   pair id must name a public key in a trusted group; the signature must verify over the policy
-   (the canned one rebuilt from Expires and the URL, or the custom one from Policy) with the
-   public key, SHA-1 or SHA-256 by Hash-Algorithm, RSA PKCS#1 v1.5 or ECDSA; and the policy
-   must allow this URL (Resource wildcards), now (DateLessThan, DateGreaterThan) and the
-   client's address (IpAddress). The verification uses Python `cryptography`, independent of
-   cfsign's Rust code. The URL is rebuilt from the request as received, minus the signing
-   parameters.
-3. Forwards to the S3 origin only what the bucket policy grants the distribution: the request is
-   CloudFront's, through its origin access control (principal cloudfront.amazonaws.com,
+   pair id must name a public key in a trusted group as the edge knows the group (a key-group
+   change arrives after the propagation delay, cloudfront_account.py); the signature must
+   verify over the policy (the canned one rebuilt from Expires and the URL, or the custom one
+   from Policy) with the public key, SHA-1 or SHA-256 by Hash-Algorithm, RSA PKCS#1 v1.5 or
+   ECDSA; and the policy must allow this URL (Resource wildcards), now (DateLessThan,
+   DateGreaterThan) and the client's address (IpAddress). The verification uses Python
+   `cryptography`, independent of cfsign's Rust code. The URL is rebuilt from the request as
+   received, minus the signing parameters.
+3. Runs the behavior's viewer-request CloudFront Function, if any (edge_functions.py): it may
+   answer the viewer itself or pass the request on.
+4. Forwards to the S3 origin the viewer headers the behavior's origin request policy names
+   (the managed CORS-S3Origin policy: Origin, Access-Control-Request-Headers and -Method), and
+   the body's Content-Type. An OPTIONS request is answered by the bucket's CORS configuration
+   (s3_cors.py). Other methods need what the bucket policy grants the distribution: the request
+   is CloudFront's, through its origin access control (principal cloudfront.amazonaws.com,
    AWS:SourceArn the distribution's ARN, over TLS); GET/HEAD need s3:GetObject, PUT/POST
    s3:PutObject, DELETE s3:DeleteObject on arn:aws:s3:::bucket/key. A signature does not cover
    the method, so a validly signed DELETE is refused here when the policy does not grant it.
+5. Applies the behavior's response headers policy to what the origin answered
+   (response_headers.py).
 
-Refusals are 403 with CloudFront's or S3's error XML, naming the reason, so a smoke test can
-tell "signature refused" from "origin refused".
+Refusals are CloudFront's or S3's error XML, naming the reason, with `X-Cache: Error from
+CloudFront` (the edge) or `Error from S3` (the origin), so a smoke test can tell "signature
+refused" from "origin refused".
 """
 import base64
 import ipaddress
@@ -37,7 +47,11 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import s3_backends
 from werkzeug.wrappers import Request, Response
 
+import cloudfront_account as account
+import edge_functions
 import iam_policy
+import response_headers
+import s3_cors
 from iam_policy import wildcard
 
 CLOUDFRONT = "cloudfront.amazonaws.com"
@@ -46,6 +60,13 @@ PREFIX = "/_edge/"
 SIGNING_PARAMETERS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")
 S3_ACTIONS = {"GET": "s3:GetObject", "HEAD": "s3:GetObject", "PUT": "s3:PutObject",
               "POST": "s3:PutObject", "DELETE": "s3:DeleteObject"}
+# The viewer headers the managed origin request policies forward ("Use managed origin request
+# policies", CloudFront developer guide); the managed cache policies cfsign uses
+# (CachingOptimized, CachingDisabled) put no header in the cache key.
+ORIGIN_REQUEST_POLICIES = {
+    "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf":  # CORS-S3Origin
+        ("Origin", "Access-Control-Request-Headers", "Access-Control-Request-Method"),
+}
 
 
 class Refused(Exception):
@@ -84,6 +105,14 @@ def _behavior(distribution, path):
     return config.DefaultCacheBehavior
 
 
+def _distribution(backend, name):
+    """The distribution a viewer addresses by its id or its cloudfront.net domain name."""
+    for distribution in backend.distributions.values():
+        if name in (distribution.id, distribution.domain_name):
+            return distribution
+    raise Refused(404, "NoSuchDistribution", f"No distribution {name}.")
+
+
 # --- signed URLs ------------------------------------------------------------------------------
 
 def _cf_b64decode(text):
@@ -110,10 +139,12 @@ def _viewer_url(request):
 
 
 def _trusted_key(backend, behavior, key_pair_id):
+    """The PEM of `key_pair_id` in a key group the behavior trusts, as the edge knows them."""
     for group_id in behavior.trusted_key_groups.items:
         group = backend.key_groups.get(group_id)
-        if group and key_pair_id in group.items and key_pair_id in backend.public_keys:
-            return backend.public_keys[key_pair_id]
+        keys = account.keys_at_the_edge(group) if group else {}
+        if key_pair_id in keys:
+            return keys[key_pair_id]
     raise Refused(403, "InvalidKey", f"Key {key_pair_id} is not in a trusted key group.")
 
 
@@ -182,22 +213,40 @@ def _require_signature(request, backend, behavior):
         signature = _cf_b64decode(values["Signature"])
     except ValueError:
         raise Refused(403, "AccessDenied", "Access denied: the signature is not valid base64.")
-    _verify_signature(public_key.encoded_key, policy, signature,
-                      values["Hash-Algorithm"] or "SHA1")
+    _verify_signature(public_key, policy, signature, values["Hash-Algorithm"] or "SHA1")
     _check_policy(policy, url, request.remote_addr or "127.0.0.1")
+
+
+# --- functions and response headers policies ----------------------------------------------------
+
+def _viewer_request_function(backend, behavior):
+    for association in getattr(behavior, "function_items", []):
+        if association["EventType"] == "viewer-request":
+            return next(f for f in backend.functions.values()
+                        if f.arn == association["FunctionARN"])
+    return None
+
+
+def _with_policy(backend, behavior, request, response):
+    policy = account.response_headers_policies(backend).get(behavior.response_headers_policy_id)
+    return response_headers.apply(policy.config, request, response) if policy else response
 
 
 # --- the origin ---------------------------------------------------------------------------------
 
-def _forward(request, distribution, behavior, path):
-    origins = distribution.distribution_config.Origins["Items"]
-    origin = next(o for o in origins if o.id == behavior.target_origin_id)
-    bucket = origin.domain_name.split(".s3.")[0]
-    key = unquote(path.lstrip("/"))
+def _origin_headers(request, behavior, function_headers):
+    """The viewer headers that reach the origin (a function's changes included)."""
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers.update(function_headers)
+    names = ORIGIN_REQUEST_POLICIES.get(behavior.origin_request_policy_id or "", ())
+    if request.method in ("PUT", "POST"):
+        names += ("Content-Type",)
+    return {name: headers[name.lower()] for name in names if name.lower() in headers}
+
+
+def _authorize(request, distribution, origin, bucket, key):
     action = S3_ACTIONS.get(request.method)
     s3 = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    if bucket not in s3.buckets:
-        raise Refused(502, "NoSuchBucket", f"The origin bucket {bucket} does not exist.", "S3")
     context = {"aws:sourcearn": distribution.arn, "aws:securetransport": "true",
                "aws:sourceaccount": DEFAULT_ACCOUNT_ID}
     signed_by_oac = bool(getattr(origin, "origin_access_control_id", ""))
@@ -209,8 +258,14 @@ def _forward(request, distribution, behavior, path):
         raise Refused(403, "AccessDenied", f"Access Denied ({action or request.method} on "
                                            f"{bucket}/{key} is not granted to the distribution)",
                       "S3")
+
+
+def _s3(request, bucket, key, headers):
+    s3 = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
     if request.method in ("PUT", "POST"):
         stored = s3.put_object(bucket, key, request.get_data())
+        if "Content-Type" in headers:
+            stored.set_metadata({"Content-Type": headers["Content-Type"]})
         return Response(status=200, headers={"ETag": stored.etag})
     if request.method == "DELETE":
         s3.delete_object(bucket, key)
@@ -219,30 +274,60 @@ def _forward(request, distribution, behavior, path):
     if stored is None:
         raise Refused(404, "NoSuchKey", "The specified key does not exist.", "S3")
     body = b"" if request.method == "HEAD" else stored.value
-    return Response(body, status=200, headers={"ETag": stored.etag,
-                                               "Content-Length": str(len(stored.value))})
+    return Response(body, status=200, headers={
+        "ETag": stored.etag, "Content-Length": str(len(stored.value)),
+        "Content-Type": stored.metadata.get("Content-Type", "binary/octet-stream")})
+
+
+def _forward(request, distribution, behavior, uri, function_headers):
+    origins = distribution.distribution_config.Origins["Items"]
+    origin = next(o for o in origins if o.id == behavior.target_origin_id)
+    bucket = origin.domain_name.split(".s3.")[0]
+    key = unquote(uri.lstrip("/"))
+    s3 = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    if bucket not in s3.buckets:
+        raise Refused(502, "NoSuchBucket", f"The origin bucket {bucket} does not exist.", "S3")
+    headers = _origin_headers(request, behavior, function_headers)
+    if request.method == "OPTIONS":
+        return s3_cors.preflight(s3.buckets[bucket], headers)
+    _authorize(request, distribution, origin, bucket, key)
+    response = _s3(request, bucket, key, headers)
+    response.headers.extend(s3_cors.actual_headers(s3.buckets[bucket], request.method, headers))
+    return response
+
+
+def _serve(request, backend, distribution, path):
+    if not distribution.distribution_config.Enabled:
+        raise Refused(403, "DistributionDisabled", "The distribution is disabled.")
+    behavior = _behavior(distribution, path)
+    if request.method not in behavior.allowed_methods.items:
+        raise Refused(403, "MethodNotAllowed", f"{request.method} is not allowed on this behavior.")
+    if behavior.trusted_key_groups.items:
+        _require_signature(request, backend, behavior)
+    uri, function_headers = path, {}
+    function = _viewer_request_function(backend, behavior)
+    if function is not None:
+        outcome = edge_functions.viewer_request(function, request, distribution, path)
+        if outcome[0] == "response":
+            return outcome[1]
+        uri, function_headers = outcome[1], outcome[2]
+    try:
+        response = _forward(request, distribution, behavior, uri, function_headers)
+        response.headers["X-Cache"] = "Miss from cloudfront"
+    except Refused as refused:
+        if refused.source != "S3":
+            raise
+        response = refused.response()
+    return _with_policy(backend, behavior, request, response)
 
 
 def serve(request):
-    """Answers one viewer request for /_edge/<distribution-id>/<path>."""
-    distribution_id, _, rest = request.path[len(PREFIX):].partition("/")
-    path = "/" + rest
+    """Answers one viewer request for /_edge/<distribution>/<path> (the path as received)."""
+    raw_path = (request.environ.get("RAW_URI") or request.full_path).partition("?")[0]
+    name, _, rest = raw_path[len(PREFIX):].partition("/")
     backend = cloudfront_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    distribution = backend.distributions.get(distribution_id)
     try:
-        if distribution is None:
-            raise Refused(404, "NoSuchDistribution", f"No distribution {distribution_id}.")
-        if not distribution.distribution_config.Enabled:
-            raise Refused(403, "DistributionDisabled", "The distribution is disabled.")
-        behavior = _behavior(distribution, path)
-        if request.method not in behavior.allowed_methods.items:
-            raise Refused(403, "MethodNotAllowed",
-                          f"{request.method} is not allowed on this behavior.")
-        if behavior.trusted_key_groups.items:
-            _require_signature(request, backend, behavior)
-        response = _forward(request, distribution, behavior, path)
-        response.headers["X-Cache"] = "Miss from cloudfront"
-        return response
+        return _serve(request, backend, _distribution(backend, name), "/" + rest)
     except Refused as refused:
         return refused.response()
 

@@ -1,9 +1,12 @@
 """Helpers shared by the emulator's tests."""
+import contextlib
+import hashlib
 import json
 import uuid
 from pathlib import Path
 
 import boto3
+import requests
 import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
@@ -92,8 +95,17 @@ def product_stack(endpoint, name, product, parameters):
         cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params,
                          Capabilities=["CAPABILITY_NAMED_IAM"])
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), stack
+    assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), failure(cfn, name)
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def failure(cfn, name):
+    """Why the stack `name` failed: its status and the reasons its events give."""
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    reasons = [f"{e['LogicalResourceId']}: {e['ResourceStatusReason']}"
+               for e in cfn.describe_stack_events(StackName=name)["StackEvents"]
+               if e.get("ResourceStatusReason")]
+    return f"{name} {stack['StackStatus']}: {reasons}"
 
 
 def rsa_key():
@@ -113,19 +125,48 @@ def public_key_pem():
     return public_pem(ec_key())
 
 
-def team_stack(endpoint, team, public_key):
+def shared_policies(endpoint, key="shared"):
+    """The ids of the response headers policies teams share (cfsign-downloads-KEY and
+    cfsign-uploads-v1), "" for those not created yet, as the distribution product takes them."""
+    listed = client(endpoint, "cloudfront").list_response_headers_policies(
+        Type="custom")["ResponseHeadersPolicyList"].get("Items", [])
+    by_name = {p["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"]["Name"]:
+               p["ResponseHeadersPolicy"]["Id"] for p in listed}
+    return {"DownloadsHeadersPolicyId": by_name.get(f"cfsign-downloads-{key}", ""),
+            "UploadsHeadersPolicyId": by_name.get("cfsign-uploads-v1", ""),
+            "HeadersPolicyKey": key}
+
+
+def distribution_stack(endpoint, name, parameters, key="shared"):
+    """The distribution product as provision.rhai runs it: the shared response headers
+    policies found by name, or created by this stack and let go at once. Returns outputs."""
+    parameters = {**parameters, **shared_policies(endpoint, key)}
+    outputs = product_stack(endpoint, name, "cloudfront-distribution", parameters)
+    created = {k: outputs[k] for k in ("DownloadsHeadersPolicyId", "UploadsHeadersPolicyId")
+               if not parameters[k]}
+    if created:
+        outputs = product_stack(endpoint, name, "cloudfront-distribution",
+                                {**parameters, **created})
+    return outputs
+
+
+def team_stack(endpoint, team, public_key, origins="", upload_types=""):
     """A team's bucket, key pair (slot A: public_key), distribution, and the bucket policy
     admitting the distribution, as provision.rhai wires them. Returns all outputs."""
-    outputs = product_stack(endpoint, f"{team}-bucket", "s3-bucket", {"TeamName": team})
+    outputs = product_stack(endpoint, f"{team}-bucket", "s3-bucket", {
+        "TeamName": team, "AllowedOrigins": origins})
     outputs.update(product_stack(endpoint, f"{team}-keys", "key-pair", {
         "TeamName": team, "KeySlotAPublicKey": public_key}))
-    outputs.update(product_stack(endpoint, f"{team}-cdn", "cloudfront-distribution", {
+    outputs.update(distribution_stack(endpoint, f"{team}-cdn", {
         "TeamName": team, "DomainName": f"files.{team}.example.com",
         "CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0a1b2c3d-1111",
         "BucketRegionalDomainName": outputs["BucketRegionalDomainName"],
-        "KeyGroupId": outputs["KeyGroupId"]}))
+        "KeyGroupId": outputs["KeyGroupId"], "AllowedOrigins": origins,
+        "AllowedUploadContentTypes": upload_types},
+        key="shared" if not origins else hashlib.sha256(origins.encode()).hexdigest()[:12]))
     product_stack(endpoint, f"{team}-bucket", "s3-bucket", {
-        "TeamName": team, "DistributionArn": outputs["DistributionArn"]})
+        "TeamName": team, "DistributionArn": outputs["DistributionArn"],
+        "AllowedOrigins": origins})
     return outputs
 
 
@@ -172,3 +213,31 @@ def wire_environ(service, operation, params, endpoint="http://127.0.0.1:4566"):
 
 def _snake(api, operation):
     return next(name for name, op in api.meta.method_to_api_mapping.items() if op == operation)
+
+
+@contextlib.contextmanager
+def cloudfront_settings(endpoint, quotas=None, propagation_seconds=None):
+    """The emulator's CloudFront quotas and key-group propagation delay changed for a block
+    (POST /_cloudfront), restored after it."""
+    before = requests.get(f"{endpoint}/_cloudfront").json()
+    change = {"quotas": quotas or {}}
+    if propagation_seconds is not None:
+        change["propagation_seconds"] = propagation_seconds
+    requests.post(f"{endpoint}/_cloudfront", json=change).raise_for_status()
+    try:
+        yield
+    finally:
+        requests.post(f"{endpoint}/_cloudfront", json=before).raise_for_status()
+
+
+def in_use(endpoint, kind):
+    """How many of `kind` (ListPublicKeys, ListKeyGroups, ...) the account holds."""
+    cloudfront = client(endpoint, "cloudfront")
+    listed = {"public_keys": lambda: cloudfront.list_public_keys()["PublicKeyList"],
+              "key_groups": lambda: cloudfront.list_key_groups()["KeyGroupList"],
+              "origin_access_controls":
+                  lambda: cloudfront.list_origin_access_controls()["OriginAccessControlList"],
+              "functions": lambda: cloudfront.list_functions()["FunctionList"],
+              "response_headers_policies": lambda: cloudfront.list_response_headers_policies(
+                  Type="custom")["ResponseHeadersPolicyList"]}[kind]()
+    return listed["Quantity"]

@@ -9,12 +9,16 @@ in test_<part>.py.
 - cfn_stacks:      how stack operations end when a resource fails (rollbacks, DELETE_FAILED)
 - cfn_handlers:    resource handlers authorized as the stack's principal with the permissions
                    their provider schemas list
-- cloudfront_api:  the CloudFront key-group operations moto lacks (update, delete)
+- cloudfront_account, cloudfront_resources, cloudfront_api: CloudFront as an account holds
+                   it (quotas, unique names, what may not change or go while in use, key-group
+                   propagation to the edge), its resource types, and the operations moto lacks
 - secretsmanager_api: version creation dates as written (rotation reads a key's age)
 - servicecatalog:  Service Catalog past portfolios: products, artifacts, associations,
                    constraints, shares, provisioning through moto's CloudFormation, records
 - edge:            a distribution's viewer endpoint at /_edge/<distribution-id>/<path>, enforcing
-                   signed URLs and the bucket policy
+                   signed URLs and the bucket policy, running CloudFront Functions
+                   (edge_functions), answering CORS from the bucket (s3_cors) and applying
+                   response headers policies (response_headers)
 - faults:          throttling and 500s injected into a fraction of calls, on request (/_faults)
 - validation:      every request checked against its operation's input shape in botocore's
                    model (wire.py reads it), refused as AWS refuses it
@@ -23,9 +27,10 @@ in test_<part>.py.
 - s3_rules:        bucket naming rules, versioned buckets that cannot be deleted, the bucket
                    owner condition (x-amz-expected-bucket-owner)
 
-EmulatorServer is moto's threaded server with fault injection, the edge, request validation,
-IAM and the S3 bucket owner condition in front, in that order (the edge's viewer requests are
-no API requests: never validated or authorized as such).
+EmulatorServer is moto's threaded server with the CloudFront control endpoint (/_cloudfront),
+fault injection, the edge, request validation, IAM and the S3 bucket owner condition in front,
+in that order (the edge's viewer requests are no API requests: never validated or authorized as
+such).
 """
 import cfn_resources  # noqa: F401  (registers resource types)
 import cfn_iam  # noqa: F401
@@ -34,6 +39,7 @@ import cfn_parameters  # noqa: F401  (before cfn_stacks: a failed stack is refus
 import cfn_stacks  # noqa: F401
 import cfn_handlers
 import cloudfront_api  # noqa: F401
+import cloudfront_resources  # noqa: F401  (registers resource types)
 import secretsmanager_api  # noqa: F401
 import servicecatalog  # noqa: F401
 import s3_rules
@@ -42,6 +48,7 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
                                            create_backend_app)
 from werkzeug.serving import make_server
 
+from cloudfront_account import ControlApplication
 from edge import EdgeApplication
 from faults import FaultApplication
 from iam_enforce import AuthorizationApplication
@@ -55,9 +62,9 @@ class EmulatorServer(ThreadedMotoServer):
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
-        app = FaultApplication(EdgeApplication(ValidationApplication(
+        app = ControlApplication(FaultApplication(EdgeApplication(ValidationApplication(
             AuthorizationApplication(cfn_handlers.CallerApplication(
-                s3_rules.BucketOwnerApplication(moto))))))
+                s3_rules.BucketOwnerApplication(moto)))))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from emulator_testing import (ACCOUNT, PRODUCTS, client, deploy, product_stack, public_key_pem,
-                              team_stack)
+from emulator_testing import (ACCOUNT, PRODUCTS, client, deploy, distribution_stack,
+                              product_stack, public_key_pem, team_stack)
 
 
 def test_secret_and_resource_policy_are_created_and_deleted(endpoint):
@@ -169,7 +169,7 @@ def test_the_bucket_policy_admits_only_the_distribution_once_wired(endpoint):
 
 def test_a_distribution_update_keeps_its_id_and_a_delete_removes_it(endpoint):
     outputs = team_stack(endpoint, "updteam", public_key_pem())
-    again = product_stack(endpoint, "updteam-cdn", "cloudfront-distribution", {
+    again = distribution_stack(endpoint, "updteam-cdn", {
         "TeamName": "updteam", "DomainName": "new.updteam.example.com",
         "CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0a1b2c3d-1111",
         "BucketRegionalDomainName": outputs["BucketRegionalDomainName"],

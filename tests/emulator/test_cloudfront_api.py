@@ -25,7 +25,8 @@ def test_update_key_group_replaces_items_and_needs_the_current_etag(endpoint):
     assert read["KeyGroup"]["KeyGroupConfig"]["Items"] == [first, second]
     assert read["ETag"] == updated["ETag"]
 
-    with pytest.raises(cloudfront.exceptions.NoSuchPublicKey):
+    # UpdateKeyGroup's errors have no NoSuchPublicKey: an unknown key is an InvalidArgument.
+    with pytest.raises(cloudfront.exceptions.InvalidArgument):
         cloudfront.update_key_group(Id=group_id, IfMatch=updated["ETag"],
                                     KeyGroupConfig={"Name": "api-group", "Items": ["KNOPE"]})
 

@@ -11,7 +11,7 @@ import requests
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-from emulator_testing import client, ec_key, public_pem, rsa_key, team_stack
+from emulator_testing import client, cloudfront_settings, ec_key, public_pem, rsa_key, team_stack
 
 
 def cf_b64(data):
@@ -75,7 +75,7 @@ def test_sha256_and_query_strings_are_covered(team):
 
 def test_a_signed_put_uploads_under_uploads(endpoint, team):
     name = f"uploads/{uuid.uuid4().hex}.txt"
-    url = canned(f"{team['base']}/{name}", team["key"], team["key_id"])
+    url = canned(f"{team['base']}/{name}?cfsign-upload=1", team["key"], team["key_id"])
     response = requests.put(url, data=b"uploaded")
     assert response.status_code == 200, response.text
     stored = client(endpoint, "s3").get_object(Bucket=team["bucket"], Key=name)
@@ -160,18 +160,46 @@ def test_put_outside_uploads_is_a_method_the_default_behavior_refuses(team):
     assert "<RequestId>" not in response.text and "x-amz-request-id" not in response.headers
 
 
-def test_a_validly_signed_delete_is_refused_by_the_bucket_policy(endpoint, team):
+def test_a_validly_signed_delete_is_refused_at_the_edge(endpoint, team):
     name = "uploads/keep.txt"
     client(endpoint, "s3").put_object(Bucket=team["bucket"], Key=name, Body=b"keep")
-    response = requests.delete(canned(f"{team['base']}/{name}", team["key"], team["key_id"]))
-    assert response.status_code == 403
-    assert response.headers["X-Cache"] == "Error from S3"
-    assert "s3:DeleteObject" in response.text
-    # S3's error shape, with its request id; CloudFront's own refusals have none.
-    assert response.headers["x-amz-request-id"] in response.text
-    assert "<RequestId>" in response.text
+    for url in (f"{team['base']}/{name}", f"{team['base']}/{name}?cfsign-upload=1"):
+        response = requests.delete(canned(url, team["key"], team["key_id"]))
+        assert response.status_code == 403
+        assert response.headers["X-Cache"] == "FunctionGeneratedResponse from cloudfront"
     assert client(endpoint, "s3").get_object(Bucket=team["bucket"], Key=name)["Body"].read() \
         == b"keep"
+
+
+def test_an_address_by_the_distributions_domain_name_reaches_it_too(team):
+    domain = team["outputs"]["DistributionDomainName"]
+    base = team["base"].rsplit("/", 1)[0] + "/" + domain
+    response = requests.get(canned(base + "/docs/hello.txt", team["key"], team["key_id"]))
+    assert response.status_code == 200 and response.content == b"hello"
+
+
+def test_key_group_changes_reach_the_edge_after_the_propagation_delay(endpoint):
+    key, added = rsa_key(), ec_key()
+    outputs = team_stack(endpoint, "propteam", public_pem(key))
+    base = f"{endpoint}/_edge/{outputs['DistributionId']}"
+    client(endpoint, "s3").put_object(Bucket=outputs["BucketName"], Key="p.txt", Body=b"p")
+    cloudfront = client(endpoint, "cloudfront")
+    added_id = cloudfront.create_public_key(PublicKeyConfig={
+        "CallerReference": f"prop-{uuid.uuid4().hex}", "Name": f"prop-{uuid.uuid4().hex[:8]}",
+        "EncodedKey": public_pem(added)})["PublicKey"]["Id"]
+    group = cloudfront.get_key_group(Id=outputs["KeyGroupId"])
+    name = group["KeyGroup"]["KeyGroupConfig"]["Name"]
+    with cloudfront_settings(endpoint, propagation_seconds=1.5):
+        time.sleep(1.6)  # the group's first version has arrived everywhere
+        cloudfront.update_key_group(Id=outputs["KeyGroupId"], IfMatch=group["ETag"],
+                                    KeyGroupConfig={"Name": name, "Items": [added_id]})
+        new_url = canned(base + "/p.txt", added, added_id, hash_name="SHA256")
+        old_url = canned(base + "/p.txt", key, outputs["KeySlotAPublicKeyId"])
+        assert requests.get(new_url).status_code == 403  # not arrived yet
+        assert requests.get(old_url).status_code == 200  # its removal neither
+        time.sleep(1.6)
+        assert requests.get(new_url).status_code == 200
+        assert requests.get(old_url).status_code == 403
 
 
 def test_nothing_reaches_the_bucket_before_its_policy_admits_the_distribution(endpoint):
@@ -184,6 +212,9 @@ def test_nothing_reaches_the_bucket_before_its_policy_admits_the_distribution(en
     response = requests.get(canned(base + "/a.txt", key, outputs["KeySlotAPublicKeyId"]))
     assert response.status_code == 403
     assert response.headers["X-Cache"] == "Error from S3"
+    # S3's error shape, with its request id; CloudFront's own refusals have none.
+    assert response.headers["x-amz-request-id"] in response.text
+    assert "<RequestId>" in response.text
 
 
 def test_an_unknown_distribution_is_not_found(endpoint):

@@ -90,7 +90,7 @@ DISTRIBUTION = dict(
 def test_distribution_options_are_off_unless_asked_for():
     plain = resolve("cloudfront-distribution", **DISTRIBUTION)
     assert "AliasRecordIpv4" not in plain.resources and "AliasRecordIpv6" not in plain.resources
-    headers = plain.properties("ResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]
+    headers = plain.properties("DownloadsHeadersPolicy")["ResponseHeadersPolicyConfig"]
     assert "CorsConfig" not in headers and "SecurityHeadersConfig" in headers
     config = plain.properties("Distribution")["DistributionConfig"]
     assert "Logging" not in config and "WebACLId" not in config
@@ -99,11 +99,16 @@ def test_distribution_options_are_off_unless_asked_for():
                    AllowedOrigins="https://app.example.com,https://admin.example.com",
                    LoggingBucketDomainName="logs.s3.amazonaws.com")
     assert {"AliasRecordIpv4", "AliasRecordIpv6"} <= set(full.resources)
-    cors = full.properties("ResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]["CorsConfig"]
+    cors = full.properties("DownloadsHeadersPolicy")["ResponseHeadersPolicyConfig"]["CorsConfig"]
     assert cors["AccessControlAllowOrigins"]["Items"] == [
         "https://app.example.com", "https://admin.example.com"]
     assert full.properties("Distribution")["DistributionConfig"]["Logging"]["Bucket"] == \
         "logs.s3.amazonaws.com"
+    # Given the shared policies' ids, the stack creates none (teams share them).
+    shared = resolve("cloudfront-distribution", **DISTRIBUTION,
+                     DownloadsHeadersPolicyId="0a1b2c3d-0000-1111-2222-333344445555",
+                     UploadsHeadersPolicyId="0a1b2c3d-0000-1111-2222-333344446666")
+    assert not {"DownloadsHeadersPolicy", "UploadsHeadersPolicy"} & set(shared.resources)
 
 
 def test_both_behaviors_trust_the_key_group_and_only_uploads_take_writes():

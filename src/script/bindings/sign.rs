@@ -13,7 +13,7 @@ use super::keys::ScriptKey;
 use crate::keys::PublicKey;
 use crate::script::host_error::HostError;
 use crate::script::Sandbox;
-use crate::sign::{Conditions, HashAlgorithm, Signer, VerifyOptions};
+use crate::sign::{Conditions, HashAlgorithm, SignError, Signer, VerifyOptions};
 use crate::timespec;
 
 fn invalid(operation: &str, message: impl std::fmt::Display) -> HostError {
@@ -60,6 +60,32 @@ struct SignOptions {
     ip: Option<String>,
     resource: Option<String>,
     hash: Option<String>,
+    upload: Option<bool>,
+    content_type: Option<String>,
+}
+
+impl SignOptions {
+    /// Signs `url` as these options say: an upload URL (`upload: true`, optionally binding
+    /// `content_type`), or a download URL (optionally under `resource`).
+    fn sign_url(
+        &self,
+        signer: &Signer,
+        url: &str,
+        conditions: &Conditions,
+    ) -> Result<String, String> {
+        let upload = self.upload.unwrap_or(false);
+        if self.content_type.is_some() && !upload {
+            return Err(
+                "`content_type` binds an upload URL's content type: add `upload: true`".into(),
+            );
+        }
+        let signed = match self.resource.as_deref() {
+            Some(_) if upload => Err(SignError::UploadNeedsCannedPolicy),
+            _ if upload => signer.sign_upload_url(url, self.content_type.as_deref(), conditions),
+            resource => signer.sign_url(url, resource, conditions),
+        };
+        signed.map_err(|e| e.to_string())
+    }
 }
 
 /// The options of `sign::verify`.
@@ -141,7 +167,10 @@ pub mod sign_module {
     ///
     /// Options: `expires_in` (seconds or `"15m"`) or `expires_at` (epoch seconds or RFC 3339),
     /// and optionally `starts_at`, `ip` (IPv4 CIDR), `resource` (a wildcard pattern the URL must
-    /// match), `hash` (`"sha1"` or `"sha256"`). Any of the optional ones makes a custom policy.
+    /// match), `hash` (`"sha1"` or `"sha256"`). Any of `starts_at`, `ip` and `resource` makes a
+    /// custom policy. `upload: true` signs an upload URL (the URL with `cfsign-upload=1`, under
+    /// a canned policy): the only URL cfsign's distribution accepts a PUT or POST with; with
+    /// `content_type: "image/png"` it writes only that type.
     /// An unknown option, or one of the wrong type, is an error. Recipes sign for at most a day
     /// (`cfsign run --max-signature-lifetime`), and a `resource` pattern must name its host.
     ///
@@ -158,8 +187,8 @@ pub mod sign_module {
     ) -> Result<String, Box<EvalAltResult>> {
         let options: SignOptions = decode("url", options).map_err(|e| e.raise(&context))?;
         let (signer, conditions) = prepare(&context, "url", &key, key_pair_id, &options)?;
-        signer
-            .sign_url(url, options.resource.as_deref(), &conditions)
+        options
+            .sign_url(&signer, url, &conditions)
             .map_err(|e| invalid("url", e).raise(&context))
     }
 
@@ -175,6 +204,13 @@ pub mod sign_module {
         options: Map,
     ) -> Result<Map, Box<EvalAltResult>> {
         let options: SignOptions = decode("cookies", options).map_err(|e| e.raise(&context))?;
+        if options.upload.is_some() || options.content_type.is_some() {
+            return Err(invalid(
+                "cookies",
+                "cookies cannot upload (the edge admits writes only with upload URLs): sign an upload URL with sign::url(..., #{ upload: true })",
+            )
+            .raise(&context));
+        }
         if options.resource.is_some() {
             return Err(invalid(
                 "cookies",
