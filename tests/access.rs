@@ -108,7 +108,10 @@ fn var_args(settings: &[String]) -> Vec<&str> {
 #[test]
 fn a_team_cannot_launch_update_terminate_or_read_another_teams_products() {
     let dir = tempfile::tempdir().unwrap();
-    let alpha = role_session("cfsign-isoalpha-provisioner", &provisioner_policy("isoalpha"));
+    let alpha = role_session(
+        "cfsign-isoalpha-provisioner",
+        &provisioner_policy("isoalpha"),
+    );
     let beta = role_session("cfsign-isobeta-provisioner", &provisioner_policy("isobeta"));
     let teams = json!({ "portfolio": "iso", "teams": [
         { "team": "isoalpha", "principals": [alpha["arn"]] },
