@@ -106,6 +106,8 @@ def own_name(logical_id, resource, resolved):
         return resolved.names[logical_id].split(":secret:", 1)[1]
     if kind == "AWS::Route53::RecordSet":
         return properties["HostedZoneId"]
+    if kind == "AWS::CloudFront::Function":
+        return properties["Name"]  # function/NAME (its Ref is the ARN)
     return resolved.names[logical_id]
 
 
