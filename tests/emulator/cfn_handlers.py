@@ -331,7 +331,20 @@ def _call_keys(resource, handler, prefix, action):
             and resource.resource_type == "AWS::IAM::Role":
         return [{"iam:policyarn": arn}
                 for arn in resource.properties.get("ManagedPolicyArns") or []]
+    if (prefix, action) in (("iam", "AttachRolePolicy"), ("iam", "DetachRolePolicy")) \
+            and resource.resource_type == "AWS::IAM::ManagedPolicy":
+        # A managed policy attaches itself to the roles it names: the policy is its own ARN.
+        return [{"iam:policyarn": _managed_policy_arn(resource)}
+                for _ in resource.properties.get("Roles") or []]
     return [{}]
+
+
+def _managed_policy_arn(resource):
+    """The managed policy's ARN: its physical id once it exists, else the one its name makes."""
+    if resource.physical_id:
+        return resource.physical_id
+    path = resource.properties.get("Path", "/")
+    return f"arn:aws:iam::{resource.account}:policy{path}{resource.name}"
 
 
 def calls(resource, handler):

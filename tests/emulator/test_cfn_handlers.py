@@ -66,6 +66,17 @@ def test_a_managed_policy_attached_to_a_role_is_its_own_call_with_the_policy_arn
                        {"iam:policyarn": policy})]
 
 
+def test_a_managed_policy_naming_roles_attaches_itself_with_its_own_arn():
+    policy = Handled("AWS::IAM::ManagedPolicy", "Policy", "cfsign-launch-role-Policy-ABC",
+                     {"Roles": ["cfsign-servicecatalog-launch"], "PolicyDocument": {}}, None,
+                     REGION, ACCOUNT)
+    attach = [(arn, keys) for action, arn, keys in cfn_handlers.calls(policy, "create")
+              if action == "iam:AttachRolePolicy"]
+    assert attach == [(f"arn:aws:iam::{ACCOUNT}:role/cfsign-servicecatalog-launch",
+                       {"iam:policyarn":
+                        f"arn:aws:iam::{ACCOUNT}:policy/cfsign-launch-role-Policy-ABC"})]
+
+
 def test_handlers_run_as_the_stacks_service_role(endpoint):
     cfn, name = client(endpoint, "cloudformation"), unique("handler-topic")
     needed = sorted(sns_actions("create") - {"sns:TagResource"})
