@@ -85,14 +85,15 @@ JOBS = {
         *[call("servicecatalog:: principals and shares", f"servicecatalog:{a}", PORTFOLIO,
                **TAGGED)
           for a in ("ListPrincipalsForPortfolio", "AssociatePrincipalWithPortfolio",
-                    "DescribePortfolioShares", "CreatePortfolioShare")],
+                    "DisassociatePrincipalFromPortfolio", "DescribePortfolioShares",
+                    "CreatePortfolioShare", "UpdatePortfolioShare", "DeletePortfolioShare")],
         call("a launch constraint passes the launch role", "iam:PassRole", LAUNCH_ROLE_ARN,
              **{"iam:PassedToService": "servicecatalog.amazonaws.com"}),
         call("the automation role's stack output (a portfolio principal)",
              "cloudformation:DescribeStacks", OWN_STACK),
         *[call("cloudformation::deploy of the launch role", f"cloudformation:{a}", LAUNCH_STACK)
           for a in ("DescribeStacks", "GetTemplate", "CreateStack", "UpdateStack",
-                    "DescribeStackEvents")],
+                    "DeleteStack", "DescribeStackEvents")],
         call("cloudformation::deploy compares parameters", "cloudformation:ValidateTemplate"),
     ],
     "provision, rotate and teardown": [
@@ -104,6 +105,9 @@ JOBS = {
                     "UpdateProvisionedProduct", "TerminateProvisionedProduct")],
         call("provisioned::has_parameters", "cloudformation:DescribeStacks", sample.STACK_ARN),
         call("signing_key::slot_of", "cloudfront:GetPublicKey"),
+        *[call("quotas:: headroom, shared response headers policies", f"cloudfront:{a}")
+          for a in ("ListDistributions", "ListFunctions", "ListKeyGroups",
+                    "ListOriginAccessControls", "ListPublicKeys", "ListResponseHeadersPolicies")],
         call("provision.rhai: the caller's role ARN with its path", "iam:GetRole",
              AUTOMATION_ROLE_ARN),
     ],
