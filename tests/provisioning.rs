@@ -456,7 +456,9 @@ fn a_distribution_deploys_and_serves_urls_signed_by_cfsign_to_the_edge() {
 
         let edge = `${{vars.endpoint}}/_edge/${{cdn.DistributionId}}`;
         let signed = sign::url(key, keys.KeySlotAPublicKeyId, `${{edge}}/uploads/hello.txt`, #{{ expires_in: "5m" }});
-        print(http::put(signed, "hello").status);
+        // Writes under /uploads/ take an upload URL; the download URL reads.
+        let upload = sign::url(key, keys.KeySlotAPublicKeyId, `${{edge}}/uploads/hello.txt`, #{{ expires_in: "5m", upload: true }});
+        print(http::put(upload, "hello").status);
         let response = http::get(signed);
         print(response.status); print(response.body);
         print(http::get(`${{edge}}/uploads/hello.txt`).status);

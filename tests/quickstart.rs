@@ -26,7 +26,7 @@ fn the_quickstart_prints_a_signed_url_that_works() {
     std::os::unix::fs::symlink(support::target_dir(), checkout.join("target")).unwrap();
 
     let mut quickstart = Command::new(checkout.join("examples/quickstart"))
-        .args(["--team", "qs"])
+        .args(["--team", "quick"])
         .current_dir(&checkout)
         // The binary under test, instead of a release build of the clone.
         .env("CFSIGN", assert_cmd::cargo::cargo_bin("cfsign"))
@@ -65,6 +65,6 @@ fn the_quickstart_prints_a_signed_url_that_works() {
         "{}",
         printed.join("\n")
     );
-    assert_eq!((status, body.as_str()), (200, "hello from cfsign, team qs"));
+    assert_eq!((status, body.as_str()), (200, "hello from cfsign, team quick"));
     assert_eq!(unsigned, 403);
 }

@@ -52,10 +52,13 @@ fn provisioning_names_the_quota_to_raise_before_launching_anything() {
         "{text}"
     );
     // With room for both, the check passes: provisioning goes on, and stops here only because
-    // nothing is published in this emulator.
+    // no team portfolio is published in this emulator.
     let text = provision_refused(&vars_file, &["--var", "cloudfront_quotas=public_keys=2"]);
     assert!(!text.contains("CloudFront quota"), "{text}");
-    assert!(text.contains("no product named"), "{text}");
+    assert!(
+        text.contains("you cannot launch") && text.contains("recipes/publish.rhai"),
+        "{text}"
+    );
 
     // The two shared response headers policies do not exist yet: the team's stack creates them.
     let text = provision_refused(
