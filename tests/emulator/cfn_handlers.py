@@ -245,11 +245,18 @@ def _arns(prefix, resource_type, params, resource):
                                    resource.account)
 
 
+# Properties that hold policy documents: the resources they name are what the policy grants,
+# not resources the handler calls.
+POLICY_DOCUMENTS = ("PolicyDocument", "AssumeRolePolicyDocument")
+
+
 def _strings(node, key=""):
-    """(property name, string value) for every string in a property tree."""
+    """(property name, string value) for every string in a property tree, policy documents
+    left out."""
     if isinstance(node, dict):
         for name, value in node.items():
-            yield from _strings(value, name)
+            if name not in POLICY_DOCUMENTS:
+                yield from _strings(value, name)
     elif isinstance(node, list):
         for item in node:
             yield from _strings(item, key)
@@ -333,9 +340,9 @@ def _call_keys(resource, handler, prefix, action):
                 for arn in resource.properties.get("ManagedPolicyArns") or []]
     if (prefix, action) in (("iam", "AttachRolePolicy"), ("iam", "DetachRolePolicy")) \
             and resource.resource_type == "AWS::IAM::ManagedPolicy":
-        # A managed policy attaches itself to the roles it names: the policy is its own ARN.
-        return [{"iam:policyarn": _managed_policy_arn(resource)}
-                for _ in resource.properties.get("Roles") or []]
+        # A managed policy attaches itself to the roles it names (one call per role, each
+        # role a target): the policy is its own ARN.
+        return [{"iam:policyarn": _managed_policy_arn(resource)}]
     return [{}]
 
 

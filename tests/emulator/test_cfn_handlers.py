@@ -67,9 +67,12 @@ def test_a_managed_policy_attached_to_a_role_is_its_own_call_with_the_policy_arn
 
 
 def test_a_managed_policy_naming_roles_attaches_itself_with_its_own_arn():
+    # The document names other resources: what it grants, not what the handler calls.
+    document = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                               "Resource": f"arn:aws:s3:::cfsign-*-{ACCOUNT}-{REGION}/*"}]}
     policy = Handled("AWS::IAM::ManagedPolicy", "Policy", "cfsign-launch-role-Policy-ABC",
-                     {"Roles": ["cfsign-servicecatalog-launch"], "PolicyDocument": {}}, None,
-                     REGION, ACCOUNT)
+                     {"Roles": ["cfsign-servicecatalog-launch"], "PolicyDocument": document},
+                     None, REGION, ACCOUNT)
     attach = [(arn, keys) for action, arn, keys in cfn_handlers.calls(policy, "create")
               if action == "iam:AttachRolePolicy"]
     assert attach == [(f"arn:aws:iam::{ACCOUNT}:role/cfsign-servicecatalog-launch",
