@@ -39,12 +39,12 @@ fn teams_file(dir: &std::path::Path) -> String {
 }
 
 /// The vars file publish.rhai runs with: a portfolio per team, the self-service team's own
-/// provisioner role (under its path) a principal of its portfolio only.
+/// provisioner role (under its path; a pattern, as the role is made later) a principal of its
+/// portfolio only.
 fn publish_file(dir: &std::path::Path) -> String {
     let path = dir.join("publish.json");
-    let provisioner = format!(
-        "arn:aws:iam::123456789012:role/teams/{SELF_SERVICE}/cfsign-{SELF_SERVICE}-provisioner"
-    );
+    let provisioner =
+        format!("arn:aws:iam:::role/teams/{SELF_SERVICE}/cfsign-{SELF_SERVICE}-provisioner");
     let vars = serde_json::json!({
         "teams": [
             { "team": "alpha" },

@@ -65,6 +65,9 @@ fn the_quickstart_prints_a_signed_url_that_works() {
         "{}",
         printed.join("\n")
     );
-    assert_eq!((status, body.as_str()), (200, "hello from cfsign, team quick"));
+    assert_eq!(
+        (status, body.as_str()),
+        (200, "hello from cfsign, team quick")
+    );
     assert_eq!(unsigned, 403);
 }
