@@ -56,6 +56,82 @@ fn publish_file(dir: &std::path::Path) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// The product each provisioned product name ends in (catalog::provisioned_name).
+const SHORT_NAMES: [(&str, &str); 6] = [
+    ("private-key-secret", "secret"),
+    ("key-pair", "keys"),
+    ("s3-bucket", "bucket"),
+    ("cloudfront-distribution", "cdn"),
+    ("metadata-table", "table"),
+    ("integration-role", "role"),
+];
+
+/// Provisioning passes every parameter products/contract.json wires from one product to
+/// another: in beta's planned launches (it has a table), each wired parameter is sent, and a
+/// team's KMS key reaches the integration role (SecretKmsKeyArn), without which the application
+/// could not read its key.
+fn assert_provisioning_passes_every_wiring_edge(vars_file: &str) {
+    let kms_key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let kms_var = format!("kms_key_arn={kms_key}");
+    let planned = json(&run_file_as(
+        PLATFORM,
+        "recipes/provision.rhai",
+        &[
+            "--vars-file",
+            vars_file,
+            "--var",
+            &kms_var,
+            "--dry-run",
+            "--output",
+            "json",
+        ],
+    ));
+    let launches: Vec<&Value> = planned["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["operation"] == "ProvisionProduct")
+        .map(|c| &c["parameters"])
+        .collect();
+    let parameters_of = |product: &str| -> Vec<(String, String)> {
+        let short = SHORT_NAMES.iter().find(|(p, _)| *p == product).unwrap().1;
+        let name = format!("cfsign-beta-{short}");
+        let launch = launches
+            .iter()
+            .find(|l| l["ProvisionedProductName"] == name.as_str())
+            .unwrap_or_else(|| panic!("no planned launch of {name}: {planned:#}"));
+        launch["ProvisioningParameters"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(key, value)| {
+                let value = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
+                (key.clone(), value)
+            })
+            .collect()
+    };
+    let contract: Value = serde_json::from_str(
+        &std::fs::read_to_string(support::repo().join("products/contract.json")).unwrap(),
+    )
+    .unwrap();
+    for edge in contract["wiring"].as_array().unwrap() {
+        let (to_product, to_parameter) = edge["to"].as_str().unwrap().split_once('.').unwrap();
+        let sent = parameters_of(to_product);
+        assert!(
+            sent.iter().any(|(key, _)| key == to_parameter),
+            "provisioning does not pass {} to {to_product}: {sent:?}",
+            edge["from"]
+        );
+    }
+    let role = parameters_of("integration-role");
+    assert!(
+        role.contains(&("SecretKmsKeyArn".to_owned(), kms_key.to_owned())),
+        "{role:?}"
+    );
+}
+
 /// The requests the emulator received while `run` ran, and what `run` returned.
 fn requests_during<T>(run: impl FnOnce() -> T) -> (Vec<Recorded>, T) {
     let before = Emulator::shared().recorded_requests().len();
@@ -233,6 +309,8 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         });
         assert!(writes.is_empty(), "{recipe} --dry-run wrote: {writes:#?}");
     }
+
+    assert_provisioning_passes_every_wiring_edge(&vars_file);
 
     // Two teams at once; the second run converges without changing anything.
     let provisioned = json(&run_file_as(
