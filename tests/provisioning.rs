@@ -485,3 +485,63 @@ fn a_distribution_deploys_and_serves_urls_signed_by_cfsign_to_the_edge() {
         "the wait saw the deployment in progress:\n{progress}"
     );
 }
+
+/// The automation role provisioning names in the team's secret (the tests run as the root key).
+const AUTOMATION_ROLE: &str =
+    "automation_role_arn=arn:aws:iam::123456789012:role/cfsign-automation";
+
+#[test]
+fn a_team_name_the_products_refuse_is_refused_before_anything_is_launched() {
+    let long = "a".repeat(33);
+    for name in [
+        "qs",
+        "Payments",
+        "team_x",
+        "-abc",
+        "abc-",
+        "9abc",
+        long.as_str(),
+    ] {
+        let team = format!("team={name}");
+        let out = support::recipe::run_file(
+            "recipes/provision.rhai",
+            &[
+                "--var",
+                &team,
+                "--var",
+                "domain_name=files.example.com",
+                "--var",
+                "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
+                "--var",
+                AUTOMATION_ROLE,
+            ],
+        );
+        assert!(!out.status.success(), "{name}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains(&format!("team \"{name}\": a team name is 3-32 characters")),
+            "{name}: {}",
+            stderr(&out)
+        );
+        assert!(
+            !stderr(&out).contains("provisioning "),
+            "{name}: something was launched: {}",
+            stderr(&out)
+        );
+    }
+    // A name the pattern takes passes the check (and stops later: nothing is published here).
+    let out = support::recipe::run_file(
+        "recipes/provision.rhai",
+        &[
+            "--var",
+            "team=abc-1",
+            "--var",
+            "domain_name=files.example.com",
+            "--var",
+            "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
+            "--var",
+            AUTOMATION_ROLE,
+            "--dry-run",
+        ],
+    );
+    assert!(!stderr(&out).contains("a team name is"), "{}", stderr(&out));
+}
