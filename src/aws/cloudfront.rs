@@ -6,35 +6,39 @@ use aws_sdk_cloudfront::operation::get_distribution::GetDistributionError;
 use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupError;
 use aws_sdk_cloudfront::operation::get_public_key::GetPublicKeyError;
 use aws_sdk_cloudfront::operation::list_distributions::ListDistributionsError;
-use aws_sdk_cloudfront::types::{Origin, TrustedKeyGroups};
+use aws_sdk_cloudfront::types::{DistributionSummary, Origin, TrustedKeyGroups};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 use super::Aws;
 
-/// The alternate domain names (CNAMEs) of every distribution in the account, lower-case.
-pub fn aliases(
+/// Every distribution in the account, as ListDistributions pages them (`Marker`).
+fn distribution_summaries(
     aws: &Aws,
-) -> Result<Vec<String>, Box<SdkError<ListDistributionsError, HttpResponse>>> {
+) -> Result<Vec<DistributionSummary>, CloudFrontError<ListDistributionsError>> {
     let client = aws.cloudfront();
-    let mut hosts = Vec::new();
+    let mut summaries = Vec::new();
     let mut marker: Option<String> = None;
     loop {
         let page = aws.block_on(client.list_distributions().set_marker(marker.take()).send())?;
         let Some(list) = page.distribution_list() else {
-            break;
+            return Ok(summaries);
         };
-        for distribution in list.items() {
-            if let Some(aliases) = distribution.aliases() {
-                hosts.extend(aliases.items().iter().map(|host| host.to_ascii_lowercase()));
-            }
-        }
+        summaries.extend(list.items().iter().cloned());
         match list.next_marker().filter(|_| list.is_truncated()) {
             Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
-            _ => break,
+            _ => return Ok(summaries),
         }
     }
-    Ok(hosts)
+}
+
+/// The alternate domain names (CNAMEs) of every distribution in the account, lower-case.
+pub fn aliases(aws: &Aws) -> Result<Vec<String>, CloudFrontError<ListDistributionsError>> {
+    Ok(distribution_summaries(aws)?
+        .iter()
+        .filter_map(|d| d.aliases())
+        .flat_map(|aliases| aliases.items().iter().map(|host| host.to_ascii_lowercase()))
+        .collect())
 }
 
 /// What a distribution serves.
@@ -229,29 +233,18 @@ pub fn distribution_serving(
     aws: &Aws,
     host: &str,
 ) -> Result<Option<String>, CloudFrontError<ListDistributionsError>> {
-    let client = aws.cloudfront();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = aws.block_on(client.list_distributions().set_marker(marker.take()).send())?;
-        let Some(list) = page.distribution_list() else {
-            return Ok(None);
-        };
-        let serving = list.items().iter().find(|summary| {
-            summary.domain_name().eq_ignore_ascii_case(host)
-                || summary.aliases().is_some_and(|a| {
-                    a.items()
-                        .iter()
-                        .any(|alias| alias.eq_ignore_ascii_case(host))
-                })
-        });
-        if let Some(summary) = serving {
-            return Ok(Some(summary.id().to_owned()));
-        }
-        match list.next_marker().filter(|_| list.is_truncated()) {
-            Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
-            _ => return Ok(None),
-        }
-    }
+    let serves = |summary: &DistributionSummary| {
+        summary.domain_name().eq_ignore_ascii_case(host)
+            || summary.aliases().is_some_and(|a| {
+                a.items()
+                    .iter()
+                    .any(|alias| alias.eq_ignore_ascii_case(host))
+            })
+    };
+    Ok(distribution_summaries(aws)?
+        .into_iter()
+        .find(serves)
+        .map(|summary| summary.id().to_owned()))
 }
 
 /// The key group `id`.

@@ -17,7 +17,10 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use cfsign::aws::cloudfront::{self, BehaviorView, DistributionView};
 use cfsign::aws::{sdk_error, Aws};
 use cfsign::keys::PublicKey;
-use cfsign::sign::{verify_cookies, verify_url, Decision, Outcome, Verdict, VerifyOptions};
+use cfsign::sign::{
+    verify_cookies, verify_url, without_signing_parameters, Decision, Outcome, Verdict,
+    VerifyOptions,
+};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -577,25 +580,6 @@ fn signing_value(url: &url::Url, cookies: &[(String, String)], name: &str) -> Op
             .iter()
             .find(|(key, _)| *key == cookie)
             .map(|(_, value)| value.clone())
-    }
-}
-
-/// The URL without its signature, for messages (a signed URL is a bearer credential).
-fn without_signing_parameters(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_owned();
-    };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let name = pair.split('=').next().unwrap_or_default();
-            !cfsign::sign::resource::SIGNING_PARAMETERS.contains(&name)
-        })
-        .collect();
-    if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
     }
 }
 

@@ -33,7 +33,10 @@ pub use policy::{Policy, PolicyError};
 pub use resource::{normalize_url, ResourceError, ResourcePattern};
 pub use signer::{Conditions, HashAlgorithm, PolicySigner, ScopedSigner, SignedCookies, Signer};
 pub use upload::{CONTENT_TYPE_PARAMETER, UPLOAD_MARKER};
-pub use verify::{verify_cookies, verify_url, Check, Decision, Outcome, Verdict, VerifyOptions};
+pub use verify::{
+    verify_cookies, verify_url, without_signing_parameters, Check, Decision, Outcome, Verdict,
+    VerifyOptions,
+};
 
 use crate::keys::KeyError;
 

@@ -127,6 +127,12 @@ impl<'a> Parameters<'a> {
     }
 }
 
+/// The URL without its signing parameters: what a policy's resource must cover, and how a
+/// signed URL (a bearer credential) is shown in messages and reports.
+pub fn without_signing_parameters(signed_url: &str) -> String {
+    split_signed_url(signed_url).0
+}
+
 /// Splits a signed URL into the resource URL and its signing parameters; duplicates are errors.
 fn split_signed_url(url: &str) -> (String, Result<Parameters<'_>, String>) {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
