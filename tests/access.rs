@@ -14,7 +14,7 @@ use support::recipe::{command, lines, run_file, run_recipe, stderr, stdout};
 /// up what cfsign does not create (roles, sessions, an organization); its last line is JSON.
 fn boto(script: &str) -> Value {
     let emulator = Emulator::shared();
-    let python = support::target_dir().join("emulator/venv/bin/python");
+    let python = support::emulator_python();
     let prelude = format!(
         "import json, boto3\n\
          def client(service, **keys):\n\

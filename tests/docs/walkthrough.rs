@@ -15,7 +15,7 @@ use std::process::{Command as Process, Output};
 use crate::markdown::{self, Block, Command};
 use crate::support::emulator::Emulator;
 use crate::support::roles::{command_as, Identity};
-use crate::support::{recipe, repo, target_dir};
+use crate::support::{emulator_python, recipe, repo, target_dir};
 
 /// Commands another test runs (the file named must contain the command).
 const RUN_ELSEWHERE: &[(&str, &str)] = &[
@@ -491,7 +491,7 @@ impl Walkthrough {
 
     /// Runs tests/docs/reader.py (boto3 against the emulator) with `credentials`.
     fn reader(&self, credentials: &[(String, String)], args: &[&str]) -> String {
-        let python = target_dir().join("emulator/venv/bin/python");
+        let python = emulator_python();
         let output = Process::new(&python)
             .arg(repo().join("tests/docs/reader.py"))
             .args(args)

@@ -1,5 +1,5 @@
 //! The reference signers cfsign is tested against: botocore and Python `cryptography`, and
-//! `@aws-sdk/cloudfront-signer`. Their environments are created under `target/peers/` on first
+//! `@aws-sdk/cloudfront-signer`. Their environments are created in the test tool cache on first
 //! use from the pinned manifests in `tests/peers/`; a missing tool fails the test with the
 //! command that installs it.
 
@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::{repo, target_dir};
+use super::{repo, tool_cache};
 
 /// Runs `cmd`, panicking with `hint` when the program is missing or fails.
 fn must_run(cmd: &mut Command, hint: &str) {
@@ -35,6 +35,9 @@ fn build_once(final_dir: &Path, build: impl FnOnce(&Path)) {
     let scratch = final_dir.with_extension(format!("tmp{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();
+    if let Some(parent) = final_dir.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
     build(&scratch);
     if std::fs::rename(&scratch, final_dir).is_err() {
         // Another process won the race; its environment is identical.
@@ -57,9 +60,7 @@ pub fn python_packages() -> &'static Path {
     DIR.get_or_init(|| {
         // Every package of the tree, with hashes (tests/lock-python makes it).
         let manifest = repo().join("tests/peers/requirements.lock");
-        let dir = target_dir()
-            .join("peers")
-            .join(format!("python-{}", fingerprint(&manifest)));
+        let dir = tool_cache().join(format!("peers-python-{}", fingerprint(&manifest)));
         build_once(&dir, |scratch| {
             must_run(
                 Command::new(python())
@@ -86,9 +87,7 @@ pub fn node_packages() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let manifest = repo().join("tests/peers/package-lock.json");
-        let dir = target_dir()
-            .join("peers")
-            .join(format!("node-{}", fingerprint(&manifest)));
+        let dir = tool_cache().join(format!("peers-node-{}", fingerprint(&manifest)));
         build_once(&dir, |scratch| {
             for file in ["package.json", "package-lock.json"] {
                 std::fs::copy(repo().join("tests/peers").join(file), scratch.join(file)).unwrap();

@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use super::emulator::Emulator;
 use super::recipe;
-use super::{repo, target_dir};
+use super::repo;
 
 /// An identity recipes run as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,7 +93,8 @@ fn assumed(args: &[&str]) -> Credentials {
 }
 
 fn roles_py(args: &[&str]) -> String {
-    let python = target_dir().join("emulator/venv/bin/python");
+    // The emulator's Python (boto3), made on first use by the script.
+    let python = super::emulator_python();
     let output = Command::new(&python)
         .arg(repo().join("tests/support/roles.py"))
         .args(args)
