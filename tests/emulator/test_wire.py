@@ -85,6 +85,17 @@ def test_the_sdks_operation_hint_picks_between_operations_on_one_path():
     assert wire.parse(environ).operation == "PutObject"
 
 
+def test_a_deprecated_operation_on_the_same_path_loses_to_the_current_one():
+    # botocore sends no x-id: PutBucketLifecycle (deprecated) and
+    # PutBucketLifecycleConfiguration are both PUT /{Bucket}?lifecycle.
+    environ = wire_environ("s3", "PutBucketLifecycleConfiguration", {
+        "Bucket": "b", "LifecycleConfiguration": {"Rules": [
+            {"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""},
+             "Expiration": {"Days": 1}}]}})
+    assert "x-id" not in environ.get("QUERY_STRING", "")
+    assert wire.parse(environ).operation == "PutBucketLifecycleConfiguration"
+
+
 def test_a_request_is_parsed_once():
     environ = wire_environ("iam", "GetRole", {"RoleName": "r"})
     assert wire.parse(environ) is wire.parse(environ)

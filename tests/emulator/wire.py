@@ -351,7 +351,10 @@ def _group(label):
 def _match_operation(model, method, path, query, headers):
     """The operation whose method and requestUri template match, the most specific first: a
     request's x-id (the SDKs name the operation there), then every required header and
-    querystring member present, then more literal query keys, then longer literal paths."""
+    querystring member present, then an operation the model does not mark deprecated (S3's
+    PutBucketLifecycle shares PutBucketLifecycleConfiguration's path; SDKs that send no x-id,
+    like botocore, call the current one), then more literal query keys, then longer literal
+    paths."""
     best, best_score = None, None
     for operation, op_method, regex, literal_query, literal_length in _templates(
             model.service_name):
@@ -363,7 +366,7 @@ def _match_operation(model, method, path, query, headers):
         required = _required_located(operation)
         present = [name for name in required if _present(name, query, headers)]
         score = (query.get("x-id") == operation.name, len(present) == len(required),
-                 len(literal_query), len(present), literal_length)
+                 not operation.deprecated, len(literal_query), len(present), literal_length)
         if best_score is None or score > best_score:
             labels = {k: unquote(v) for k, v in matched.groupdict().items()}
             best, best_score = (operation, labels), score
