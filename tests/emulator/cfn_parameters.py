@@ -14,17 +14,31 @@ cloudformation_templates#6), "Parameter 'P' must be one of AllowedValues"
 (aws-amplify/amplify-cli#6224), and with a ConstraintDescription "Parameter P failed to satisfy
 constraint: DESCRIPTION" (aws/aws-cli#7750, aws-ia/taskcat#627).
 
+The template's own Rules section is evaluated next, with the values the stack would take
+(CloudFormation User Guide, "Rules" (rules-section-structure.html): rule functions "validate
+parameter values before CloudFormation creates or updates any resources"; "If a parameter value
+isn't valid, CloudFormation doesn't create or update the stack. If the condition evaluates to
+false, CloudFormation doesn't check the parameter value"); a false assertion refuses the call
+with ValidationError carrying its AssertDescription. The rule language is Service Catalog's
+template constraint language (servicecatalog/rules.py evaluates both).
+
 Not modelled: MinLength, MaxLength, MinValue, MaxValue; AWS-specific parameter types.
 """
 import regex
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
 
+from servicecatalog import rules
+
 LIST_TYPES = ("CommaDelimitedList",)
 
 
+def _is_list(spec):
+    return spec.get("Type") in LIST_TYPES or str(spec.get("Type", "")).startswith("List<")
+
+
 def _members(spec, value):
-    if spec.get("Type") in LIST_TYPES or str(spec.get("Type", "")).startswith("List<"):
+    if _is_list(spec):
         return value if isinstance(value, list) else [v.strip() for v in str(value).split(",")]
     return [value]
 
@@ -49,8 +63,9 @@ def _violation(name, spec, value):
 def check(template, values):
     """Raises ValidationError when a parameter value breaks its constraints; `values` are the
     given ones (a parameter left out takes its Default, which CloudFormation checks too)."""
-    declared = Stack.parse_template(template).get("Parameters") or {} \
-        if isinstance(template, str) else template.get("Parameters") or {}
+    parsed = Stack.parse_template(template) if isinstance(template, str) else template
+    declared = parsed.get("Parameters") or {}
+    resolved = {}
     for name, spec in declared.items():
         value = values.get(name, spec.get("Default"))
         if value is None:
@@ -58,6 +73,11 @@ def check(template, values):
         message = _violation(name, spec, value)
         if message:
             raise ValidationError(name, message=message)
+        resolved[name] = _members(spec, value) if _is_list(spec) else value
+    try:
+        rules.check(parsed.get("Rules"), resolved)
+    except rules.RuleError as failure:
+        raise ValidationError(None, message=str(failure))
 
 
 _moto_create_stack = CloudFormationBackend.create_stack

@@ -193,11 +193,22 @@ def _create_table_with_booleans(cls, resource_name, cloudformation_json, *args, 
 def _update_table(cls, original_resource, new_resource_name, cloudformation_json, account_id,
                   region_name):
     """Deletion protection and billing mode change in place, as on AWS; a new name or key
-    schema replaces the table (which deletion protection then refuses, as on AWS)."""
+    schema replaces the table (which deletion protection then refuses, as on AWS). A new key
+    schema under the same TableName cannot replace it: CloudFormation makes the replacement
+    before it deletes the original, and two tables cannot share a name ("CloudFormation cannot
+    update a stack when a custom-named resource requires replacing", CloudFormation User
+    Guide, "Update behaviors of stack resources" and the Name type's documentation: "If you
+    specify a name, you cannot perform updates that require replacement of this resource")."""
+    from cfn_stacks import ResourceFailed
     properties = _table_booleans(cloudformation_json.get("Properties", {}))
-    replaced = (properties.get("TableName", original_resource.name) != original_resource.name
-                or properties.get("KeySchema") != original_resource.schema)
-    if replaced:
+    renamed = properties.get("TableName", original_resource.name) != original_resource.name
+    rekeyed = properties.get("KeySchema") != original_resource.schema
+    if rekeyed and not renamed and "TableName" in properties:
+        raise ResourceFailed(new_resource_name, "AWS::DynamoDB::Table", (
+            "CloudFormation cannot update a stack when a custom-named resource requires "
+            f"replacing. Rename {original_resource.name} and update the stack again."),
+            original_resource.name)
+    if renamed or rekeyed:
         from moto.dynamodb.models import dynamodb_backends
         dynamodb_backends[account_id][region_name].delete_table(name=original_resource.name)
         return _create_table_with_booleans(cls, new_resource_name, cloudformation_json,

@@ -18,12 +18,20 @@
   (ExpectedBucketOwner) or, for a copy, x-amz-source-expected-bucket-owner names an account
   other than the bucket's owner fails with 403 Access Denied. BucketOwnerApplication checks it
   in front of moto; the owner is the account whose backend holds the bucket.
+- Lifecycle transitions to an infrequent-access class (User Guide, "Transitioning objects using
+  Amazon S3 Lifecycle", lifecycle-transition-general-considerations.html: objects must be stored
+  at least 30 days before S3 Standard-IA or S3 One Zone-IA): PutBucketLifecycleConfiguration
+  with a Transition to STANDARD_IA or ONEZONE_IA under 30 Days fails with InvalidArgument, HTTP
+  400, "'Days' in Transition action must be greater than or equal to 30 for storageClass
+  'STANDARD_IA'". In moto's backend, so a bucket CloudFormation configures (cfn_s3.py) is
+  refused too. moto took any number of days.
 """
 import ipaddress
 import re
 
 from moto.s3 import models as s3_models
-from moto.s3.exceptions import BucketNotEmpty, InvalidBucketName, S3ClientError
+from moto.s3.exceptions import (BucketNotEmpty, InvalidArgumentError, InvalidBucketName,
+                                S3ClientError)
 from moto.s3.models import s3_backends
 
 import aws_errors
@@ -62,6 +70,42 @@ def _create_valid_bucket(self, bucket_name, region_name, *args, **kwargs):
 
 
 s3_models.S3Backend.create_bucket = _create_valid_bucket
+
+
+INFREQUENT_ACCESS = ("STANDARD_IA", "ONEZONE_IA")
+INFREQUENT_ACCESS_MINIMUM_DAYS = 30
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def transition_refusal(rules):
+    """S3's InvalidArgument for the first transition to an infrequent-access class earlier than
+    30 days in `rules` (the API's shape), or None."""
+    for rule in rules or []:
+        for transition in _as_list(rule.get("Transition")):
+            days, storage = transition.get("Days"), transition.get("StorageClass")
+            if storage in INFREQUENT_ACCESS and days is not None \
+                    and int(days) < INFREQUENT_ACCESS_MINIMUM_DAYS:
+                return InvalidArgumentError(
+                    f"'Days' in Transition action must be greater than or equal to "
+                    f"{INFREQUENT_ACCESS_MINIMUM_DAYS} for storageClass '{storage}'",
+                    "Days", str(days))
+    return None
+
+
+_moto_put_lifecycle = s3_models.S3Backend.put_bucket_lifecycle_configuration
+
+
+def _put_valid_lifecycle(self, bucket_name, rules):
+    refusal = transition_refusal(rules)
+    if refusal:
+        raise refusal
+    return _moto_put_lifecycle(self, bucket_name, rules)
+
+
+s3_models.S3Backend.put_bucket_lifecycle_configuration = _put_valid_lifecycle
 
 
 class VersionedBucketNotEmpty(BucketNotEmpty):

@@ -113,3 +113,39 @@ def test_a_stack_with_a_role_and_its_managed_policies_deletes_both(endpoint):
     assert name not in {s["StackName"] for s in cfn.describe_stacks()["Stacks"]}
     assert name not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
     assert attached["PolicyArn"] not in {p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]}
+
+
+def test_a_template_bucket_whose_lifecycle_s3_refuses_fails_and_leaves_no_bucket(endpoint):
+    cfn, s3, name = client(endpoint, "cloudformation"), client(endpoint, "s3"), unique("life")
+    template = json.loads(bucket_template(name))
+    template["Resources"]["Bucket"]["Properties"]["LifecycleConfiguration"] = {"Rules": [{
+        "Id": "move", "Status": "Enabled",
+        "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 10}]}]}
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    [event] = [e for e in stack_events(cfn, name, "CREATE_FAILED")
+               if e["LogicalResourceId"] == "Bucket"]
+    assert "'Days' in Transition action must be greater than or equal to 30" \
+        in event["ResourceStatusReason"]
+    assert name not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+
+def test_a_named_table_whose_key_changes_cannot_be_replaced_and_the_update_rolls_back(endpoint):
+    cfn, dynamodb, name = client(endpoint, "cloudformation"), client(endpoint, "dynamodb"), \
+        unique("key")
+    before = {"Resources": {"Table": table(name, BillingMode="PAY_PER_REQUEST")}}
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(before))
+    after = {"Resources": {"Table": table(name, BillingMode="PAY_PER_REQUEST",
+                                          AttributeDefinitions=[{"AttributeName": "key",
+                                                                 "AttributeType": "S"}],
+                                          KeySchema=[{"AttributeName": "key",
+                                                      "KeyType": "HASH"}])}}
+    cfn.update_stack(StackName=name, TemplateBody=json.dumps(after))
+    assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == \
+        "UPDATE_ROLLBACK_COMPLETE"
+    [event] = stack_events(cfn, name, "UPDATE_FAILED")
+    assert event["ResourceStatusReason"] == (
+        "CloudFormation cannot update a stack when a custom-named resource requires replacing. "
+        f"Rename {name} and update the stack again.")
+    key = dynamodb.describe_table(TableName=name)["Table"]["KeySchema"]
+    assert key == [{"AttributeName": "id", "KeyType": "HASH"}]

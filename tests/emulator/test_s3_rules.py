@@ -106,3 +106,25 @@ def test_the_expected_bucket_owner_must_own_the_bucket(endpoint):
     copy = refused(s3.copy_object, Bucket=ours, Key="b.txt", CopySource=f"{name}/a.txt",
                    ExpectedBucketOwner=ACCOUNT, ExpectedSourceBucketOwner=ACCOUNT)
     assert copy["Error"]["Code"] == "AccessDenied"
+
+
+def transition_rule(days, storage_class):
+    return {"Rules": [{"ID": "move", "Status": "Enabled", "Filter": {"Prefix": ""},
+                       "Transitions": [{"Days": days, "StorageClass": storage_class}]}]}
+
+
+def test_a_transition_to_infrequent_access_under_30_days_is_refused(endpoint):
+    s3 = client(endpoint, "s3")
+    name = unique()
+    s3.create_bucket(Bucket=name)
+    for storage_class in ("STANDARD_IA", "ONEZONE_IA"):
+        error = refused(s3.put_bucket_lifecycle_configuration, Bucket=name,
+                        LifecycleConfiguration=transition_rule(29, storage_class))["Error"]
+        assert error["Code"] == "InvalidArgument"
+        assert error["Message"] == ("'Days' in Transition action must be greater than or "
+                                    f"equal to 30 for storageClass '{storage_class}'")
+    # 30 days to an IA class, and any day to the classes without that minimum, are taken.
+    s3.put_bucket_lifecycle_configuration(Bucket=name,
+                                          LifecycleConfiguration=transition_rule(30, "STANDARD_IA"))
+    s3.put_bucket_lifecycle_configuration(Bucket=name,
+                                          LifecycleConfiguration=transition_rule(1, "GLACIER_IR"))

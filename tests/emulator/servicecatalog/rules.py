@@ -1,5 +1,6 @@
 """Template constraint rules, evaluated against a launch's or an update's parameter values as
-AWS evaluates them before the stack is created or updated.
+AWS evaluates them before the stack is created or updated; CloudFormation's own template Rules
+section is the same language (cfn_parameters.py evaluates it with this module).
 
 Sources: Service Catalog Administrator Guide, "Template Constraint Rules"
 (servicecatalog/latest/adminguide/reference-template_constraint_rules.html: a rule has an
