@@ -51,6 +51,14 @@ JUSTIFIED = [
      "The launch role writes the team bucket's policy and ACL settings as the s3-bucket "
      "template defines them (OAC-only, TLS-only, ACLs disabled: guard rules s3_bucket_*); it "
      "never reads or writes the team's objects."),
+    (LAUNCH_ROLE, "RESOURCE_POLICY_PRIVILEGE_ESCALATION", {
+        f"Possible resource policy privilege escalation on arn:aws:s3:::cfsign-logs-* due to "
+        f"{read} not being allowed, but does allow s3:PutBucketAcl"
+        for read in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")},
+     "CloudFront standard logging adds its log delivery account to the log bucket's ACL as the "
+     "creator of the distribution (the CloudFront Developer Guide's required s3:GetBucketAcl "
+     "and s3:PutBucketAcl); the distribution template sets only its Logging.Bucket, so what "
+     "the ACL gets is CloudFront's grant, never the launch role's own access."),
     (LAUNCH_ROLE, "PRIVILEGE_ESCALATION", {"PassExistingRoleToCloudFormation"},
      "iam:PassRole is granted only towards S3 (iam:PassedToService) and only for roles named "
      "like a team bucket, which no product creates: it cannot pass a role to CloudFormation."),

@@ -78,6 +78,9 @@ SERVICE_CATALOG_STEP6 = ("https://docs.aws.amazon.com/servicecatalog/latest/admi
                          "getstarted-launchconstraint.html")
 SECRETS_MANAGER_KMS = ("https://docs.aws.amazon.com/secretsmanager/latest/userguide/"
                        "security-encryption.html")
+CLOUDFRONT_LOGGING = ("https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/"
+                      "standard-logging-legacy-s3.html")
+LOG_BUCKET = "arn:aws:s3:::cfsign-logs-central"
 
 
 @dataclass
@@ -261,6 +264,12 @@ DOCUMENTED_CALLS = [
 ]
 
 
+# A distribution with standard logging: its creator reads and changes the log bucket's ACL
+# (CLOUDFRONT_LOGGING, "Permissions required"); the product admits cfsign-logs-* buckets only.
+DOCUMENTED_CALLS += [Call(CLOUDFRONT_LOGGING, f"s3:{a}", [LOG_BUCKET], base_context())
+                     for a in ["GetBucketAcl", "PutBucketAcl"]]
+
+
 def test_the_launch_role_allows_what_service_catalog_and_secrets_manager_document():
     missing = refused(DOCUMENTED_CALLS)
     assert not missing, "\n".join(missing)
@@ -273,6 +282,7 @@ ALIAS_CHANGE = {"route53:ChangeResourceRecordSetsRecordTypes": ["A"],
                 "route53:ChangeResourceRecordSetsActions": ["CREATE"]}
 FOREIGN = [
     ("s3:PutBucketPolicy", "arn:aws:s3:::company-data", {}),
+    ("s3:PutBucketAcl", "arn:aws:s3:::company-data", {}),
     ("s3:PutBucketPolicy", ARTIFACT, {}),
     ("s3:GetObject", f"{ARTIFACT}/products/s3-bucket/template.yaml", TAGGED),
     ("s3:GetObject", "arn:aws:s3:::company-data/report.csv", {}),
@@ -394,3 +404,22 @@ def test_the_guard_rule_allows_star_only_for_actions_without_resource_types():
     assert actions and all(sar.star_allowed(a)
                            for a in actions), actions
 
+
+
+def test_the_distribution_admits_only_log_buckets_whose_acl_the_launch_role_may_grant():
+    pattern = load("cloudfront-distribution")["Parameters"]["LoggingBucketDomainName"][
+        "AllowedPattern"]
+    for domain in ["", "cfsign-logs-central.s3.amazonaws.com",
+                   "company-logs.s3.amazonaws.com",
+                   f"cfsign-payments-{ACCOUNT}-{REGION}.s3.amazonaws.com",
+                   "cfsign-logs-central.s3.eu-west-1.amazonaws.com"]:
+        admitted = bool(re.fullmatch(pattern, domain))
+        if not domain:
+            assert admitted
+            continue
+        bucket = f"arn:aws:s3:::{domain.split('.s3.')[0]}"
+        grantable = not refused([Call(CLOUDFRONT_LOGGING, f"s3:{a}", [bucket], base_context())
+                                 for a in ["GetBucketAcl", "PutBucketAcl"]])
+        # A team bucket has ACLs disabled (BucketOwnerEnforced), so it cannot take logs either.
+        assert admitted == (grantable and domain.startswith("cfsign-logs-")
+                            and domain.endswith(".s3.amazonaws.com")), domain
