@@ -11,12 +11,8 @@ mod snippets;
 mod walkthrough;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
 
 use support::repo;
-
-/// Held while `target/debug/cfsign` may be rebuilt (the walkthrough runs `cargo install`).
-static CFSIGN_BINARY: Mutex<()> = Mutex::new(());
 
 /// README.md, then the docs in the order a newcomer reads them, then the rest.
 fn docs_in_reading_order() -> Vec<String> {
@@ -37,7 +33,6 @@ fn docs_in_reading_order() -> Vec<String> {
 
 #[test]
 fn every_command_in_the_readme_and_docs_is_current() {
-    let _binary = CFSIGN_BINARY.lock().unwrap_or_else(|e| e.into_inner());
     let mut help = BTreeMap::new();
     let mut checked = 0;
     let mut problems = Vec::new();
@@ -60,7 +55,6 @@ fn every_command_in_the_readme_and_docs_is_current() {
 
 #[test]
 fn following_the_docs_works_against_the_emulator() {
-    let _binary = CFSIGN_BINARY.lock().unwrap_or_else(|e| e.into_inner());
     let mut walkthrough = walkthrough::Walkthrough::start();
     for doc in docs_in_reading_order() {
         walkthrough.follow(&doc);

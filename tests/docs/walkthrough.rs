@@ -6,7 +6,8 @@
 //! example endpoints become the real one, a team's domain becomes the edge address that serves
 //! its distribution, the placeholder key pair id becomes the team's, the placeholder KMS key ARN
 //! the one `cfsign keygen --kms` created, recipes that go through
-//! the distribution get `--var edge`, and `cargo install` builds a debug binary.
+//! the distribution get `--var edge`, and `cargo install` copies the binary cargo built for
+//! the tests into the install root.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use std::process::{Command as Process, Output};
 use crate::markdown::{self, Block, Command};
 use crate::support::emulator::Emulator;
 use crate::support::roles::{command_as, Identity};
-use crate::support::{emulator_python, recipe, repo, target_dir};
+use crate::support::{emulator_python, recipe, repo};
 
 /// Commands another test runs (the file named must contain the command).
 const RUN_ELSEWHERE: &[(&str, &str)] = &[
@@ -204,12 +205,14 @@ impl Walkthrough {
         for example in EXAMPLE_ENDPOINTS {
             text = text.replace(example, &self.endpoint);
         }
+        // Installing is copying the binary cargo built for this test run to where `cargo
+        // install` puts it (ROOT/bin): no cargo inside a test, and no second build.
         text = text.replace(
             "cargo install --locked --path .",
             &format!(
-                "cargo install --path {} --debug --locked --offline --quiet --root {}",
-                repo().display(),
-                self.workspace.path().join("install").display()
+                "install -D {} {}",
+                assert_cmd::cargo::cargo_bin("cfsign").display(),
+                self.workspace.path().join("install/bin/cfsign").display()
             ),
         );
         for recipe in ["recipes/smoke.rhai", "recipes/rotate.rhai"] {
@@ -456,9 +459,7 @@ impl Walkthrough {
         let url = self.last_url.clone().unwrap_or_default();
         let mut bash = Process::new("bash");
         // A reader's terminal has none of the variables cargo sets for this test (cargo's own
-        // configuration, such as CARGO_HOME or a registry mirror, stays). Build scripts watch
-        // some of them (CARGO_MANIFEST_DIR), so a `cargo install` seeing them would rebuild
-        // every dependency here, and again in the next `cargo test`.
+        // configuration, such as CARGO_HOME or a registry mirror, stays).
         let set_by_cargo = [
             "CARGO_PKG_",
             "CARGO_BIN_",
@@ -480,7 +481,6 @@ impl Walkthrough {
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_REGION", "us-east-1")
             .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("CARGO_TARGET_DIR", target_dir())
             .env("PATH", path)
             .env("URL", &url)
             .env("SIGNED_URL", &url)
