@@ -334,6 +334,29 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         "a second provision changed something:\n{}",
         stderr(&again)
     );
+    // A new key for beta's named table cannot be made (CloudFormation cannot replace a table
+    // with a custom name): the run refuses it before it changes anything.
+    let writes = writes_during(|| {
+        let out = run_file_as(
+            PLATFORM,
+            "recipes/provision.rhai",
+            &[
+                "--vars-file",
+                &vars_file,
+                "--var",
+                "partition_key=objectKey",
+            ],
+        );
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!out.status.success(), "{said}");
+        assert!(
+            said.contains(
+                "cfsign-beta-table: partition_key is \"fileId\" and cannot become \"objectKey\""
+            ),
+            "{said}"
+        );
+    });
+    assert!(writes.is_empty(), "a refused key change wrote: {writes:#?}");
     smoke_passes(&vars_file, &edge, "after provisioning");
 
     // The application signs with the key its role may read, and only that key.

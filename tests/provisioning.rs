@@ -545,3 +545,52 @@ fn a_team_name_the_products_refuse_is_refused_before_anything_is_launched() {
     );
     assert!(!stderr(&out).contains("a team name is"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_team_whose_bucket_name_would_pass_63_characters_is_refused_before_anything_is_launched() {
+    // cfsign-TEAM-123456789012-ap-southeast-1: 35 characters besides the team's, so 28 fit.
+    let fits = format!("team={}", "b".repeat(28));
+    let long = format!("team={}", "b".repeat(29));
+    let provision = |team: &str| {
+        support::recipe::run_file(
+            "recipes/provision.rhai",
+            &[
+                "--region",
+                "ap-southeast-1",
+                "--var",
+                team,
+                "--var",
+                "domain_name=files.example.com",
+                "--var",
+                "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
+                "--var",
+                AUTOMATION_ROLE,
+                "--dry-run",
+            ],
+        )
+    };
+    let out = provision(&long);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("would have 64 characters, over S3's 63; in ap-southeast-1 a team name has at most 28 characters"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("provisioning "), "{}", stderr(&out));
+    let out = provision(&fits);
+    assert!(!stderr(&out).contains("over S3's 63"), "{}", stderr(&out));
+
+    // Publishing refuses the team too: its portfolio would pin a name no launch can take.
+    let out = support::recipe::run_file(
+        "recipes/publish.rhai",
+        &[
+            "--region",
+            "ap-southeast-1",
+            "--var",
+            &long.replace("team=", "teams="),
+            "--dry-run",
+        ],
+    );
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("over S3's 63"), "{}", stderr(&out));
+}

@@ -22,13 +22,17 @@ pub fn write_recipe(recipe: &str) -> (String, tempfile::TempDir) {
 }
 
 /// The `cfsign run` command for `recipe` (a path from the repository root) against the
-/// emulator, with test credentials; `extra` adds arguments such as `--var`.
+/// emulator, with test credentials, in us-east-1 unless `extra` names a `--region`; `extra`
+/// adds arguments such as `--var`.
 pub fn command(recipe: &str, extra: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfsign"));
     command
         .current_dir(super::repo())
-        .args(["run", recipe, "--endpoint-url", &Emulator::shared().url])
-        .args(["--region", "us-east-1"])
+        .args(["run", recipe, "--endpoint-url", &Emulator::shared().url]);
+    if !extra.contains(&"--region") {
+        command.args(["--region", "us-east-1"]);
+    }
+    command
         .args(extra)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")

@@ -10,8 +10,10 @@ use super::aws_context::{aws, fail};
 pub mod sts_module {
     use super::*;
 
-    /// The account, ARN, user id and partition the recipe runs as; the partition builds ARNs
-    /// (`arn:${id.partition}:iam::${id.account}:role/...`).
+    /// The account, ARN, user id and partition the recipe runs as, and the region its clients
+    /// call (`--region` or the standard chain); the partition builds ARNs
+    /// (`arn:${id.partition}:iam::${id.account}:role/...`), the region names regional
+    /// resources (a team's bucket is `cfsign-TEAM-ACCOUNT-REGION`).
     ///
     /// ```rhai
     /// let id = sts::get_caller_identity();
@@ -30,6 +32,8 @@ pub mod sts_module {
         map.insert("arn".into(), arn.into());
         map.insert("user_id".into(), out.user_id().unwrap_or_default().into());
         map.insert("partition".into(), partition.into());
+        let region = aws.config().region().map(|r| r.to_string());
+        map.insert("region".into(), region.unwrap_or_default().into());
         Ok(map)
     }
 }
