@@ -4,11 +4,11 @@
 //! and shares as Service Catalog requires, the convergence check reads the product's own
 //! stack, and every paged read follows its page tokens.
 
-mod support;
+use crate::support;
 
+use crate::support::emulator::Emulator;
+use crate::support::recipe::{command, lines, run_file, run_recipe, stderr, stdout};
 use serde_json::{json, Value};
-use support::emulator::Emulator;
-use support::recipe::{command, lines, run_file, run_recipe, stderr, stdout};
 
 /// Runs a Python snippet with boto3 (the emulator's environment) as the account root, to set
 /// up what cfsign does not create (roles, sessions, an organization); its last line is JSON.

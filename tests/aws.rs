@@ -1,11 +1,11 @@
 //! The AWS host modules against the local emulator, driven through recipes and the CLI:
 //! create, read back, update, error paths, dry-run, and no key material in any output.
 
-mod support;
+use crate::support;
 
+use crate::support::emulator::Emulator;
+use crate::support::recipe::{lines, run_recipe, stderr, stdout, unique};
 use assert_cmd::Command;
-use support::emulator::Emulator;
-use support::recipe::{lines, run_recipe, stderr, stdout, unique};
 
 #[test]
 fn sts_reports_account_and_partition() {

@@ -1,6 +1,6 @@
 //! The `cfsign` binary end to end: output, exit codes, errors, and no key material anywhere.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::process::Output;

@@ -1,18 +1,16 @@
 //! cfsign against the reference signers: botocore (Python), `@aws-sdk/cloudfront-signer`
 //! (JavaScript) and an independent verifier built on Python `cryptography`.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use crate::support::peers;
 use cfsign::keys::{self, KeyType, PrivateKey, PublicKey};
 use cfsign::sign::{
     normalize_url, verify_url, Conditions, HashAlgorithm, Outcome, Signer, VerifyOptions,
 };
 use serde_json::{json, Value};
-use support::peers;
 
 const KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
 const EXPIRES: u64 = 1_893_456_000; // 2030-01-01

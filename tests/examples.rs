@@ -2,15 +2,13 @@
 //! from its secret the way an application does, as the team's integration role, and signs a
 //! URL, which `cfsign verify` must accept for the team's public key.
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
-use support::emulator::Emulator;
-use support::recipe::{lines, run_recipe};
-use support::roles::{app_role_arn, Identity};
-use support::{peers, repo, target_dir};
+use crate::support::emulator::Emulator;
+use crate::support::recipe::{lines, run_recipe};
+use crate::support::roles::{app_role_arn, Identity};
+use crate::support::{peers, repo, target_dir};
 
 const KEY_PAIR_ID: &str = "K2EXAMPLE0APPS";
 const URL: &str = "https://files.apps.example.com/reports/q3 final.pdf";

@@ -3,14 +3,14 @@
 //! the smoke test passes); and the recipes complete while the emulator answers a fraction of
 //! calls (5%) with throttling and server errors.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use support::emulator::Emulator;
-use support::recipe::{assert_no_key_material, json, run_recipe, stderr};
-use support::roles::{command_as, run_file_as, Identity};
+use crate::support::emulator::Emulator;
+use crate::support::recipe::{assert_no_key_material, json, run_recipe, stderr};
+use crate::support::roles::{command_as, run_file_as, Identity};
 
 /// The platform team runs every recipe as its automation role (products/automation-role).
 const PLATFORM: Identity = Identity::Automation;
@@ -34,7 +34,7 @@ fn teams() -> Vec<String> {
     vec!["--var".to_owned(), "teams=killed,throttled".to_owned()]
 }
 
-/// Publishes the portfolio once for this test binary (both tests need it; publishing twice at
+/// Publishes the portfolio once for this test module (both tests need it; publishing twice at
 /// the same time is not what they test).
 fn published() {
     static PUBLISHED: std::sync::OnceLock<()> = std::sync::OnceLock::new();

@@ -7,12 +7,12 @@
 //! order: later steps need the earlier ones, and the write counts need the emulator to
 //! themselves.
 
-mod support;
+use crate::support;
 
+use crate::support::emulator::{Emulator, Recorded};
+use crate::support::recipe::{json, stderr, stdout};
+use crate::support::roles::{app_role_arn, run_file_as, run_recipe_as, Identity};
 use serde_json::Value;
-use support::emulator::{Emulator, Recorded};
-use support::recipe::{json, stderr, stdout};
-use support::roles::{app_role_arn, run_file_as, run_recipe_as, Identity};
 
 /// The platform team runs every recipe as its automation role (products/automation-role).
 const PLATFORM: Identity = Identity::Automation;

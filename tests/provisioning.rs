@@ -2,10 +2,10 @@
 //! emulator: `servicecatalog::` end to end, and what the products create read back through
 //! `dynamodb::`, `iam::`, `cloudfront::` and the emulator's edge.
 
-mod support;
+use crate::support;
 
-use support::emulator::Emulator;
-use support::recipe::{lines, run_recipe, stderr, stdout, unique};
+use crate::support::emulator::Emulator;
+use crate::support::recipe::{lines, run_recipe, stderr, stdout, unique};
 
 /// A recipe prelude: an artifact bucket with the secret product's template uploaded, the
 /// launch role deployed, and a portfolio holding the product with a launch constraint.

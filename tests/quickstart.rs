@@ -2,13 +2,13 @@
 //! provisions a team, smoke-tests it and prints a signed URL that the emulator's edge serves
 //! (and an unsigned one it refuses).
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use support::emulator::get;
-use support::repo;
+use crate::support::emulator::get;
+use crate::support::repo;
 
 #[test]
 fn the_quickstart_prints_a_signed_url_that_works() {

@@ -1,11 +1,9 @@
 //! CloudFront's account quotas (ISSUE12 item 10): provisioning checks the headroom before it
-//! launches anything and names the quota to raise. Its own test binary, so its own emulator:
+//! launches anything and names the quota to raise. Its own test module, so its own emulator:
 //! an account that holds nothing yet, whatever other tests create.
 
-mod support;
-
-use support::emulator::Emulator;
-use support::recipe::{run_file, stderr, stdout};
+use crate::support::emulator::Emulator;
+use crate::support::recipe::{run_file, stderr, stdout};
 
 fn one_team(dir: &std::path::Path) -> String {
     let path = dir.join("teams.json");
@@ -27,7 +25,7 @@ fn provision_refused(vars_file: &str, extra: &[&str]) -> String {
     format!("{}{}", stdout(&out), stderr(&out))
 }
 
-/// Nothing this binary's emulator received wrote anything (it serves this test alone).
+/// Nothing this module's emulator received wrote anything (it serves this test alone).
 fn assert_nothing_written() {
     let writes: Vec<String> = Emulator::shared()
         .recorded_requests()

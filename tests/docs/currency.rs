@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::markdown::words;
+use crate::docs::markdown::words;
 use crate::support::repo;
 
 /// The flags `cfsign SUBCOMMAND --help` lists.

@@ -1,7 +1,7 @@
 //! The docs' Rhai snippets, run by `cfsign run` in the context each one assumes (the
 //! variables and functions it uses), with what each must produce.
 
-use crate::markdown::Block;
+use crate::docs::markdown::Block;
 use crate::support::recipe;
 use crate::support::roles::{command_as, Identity};
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
 
-use crate::markdown::{self, Block, Command};
+use crate::docs::markdown::{self, Block, Command};
 use crate::support::emulator::Emulator;
 use crate::support::roles::{command_as, Identity};
 use crate::support::{emulator_python, recipe, repo};
@@ -131,7 +131,7 @@ impl Walkthrough {
                 // checked by `the_reference_examples_call_functions_that_exist`.
                 "rhai" if doc == "docs/reference.md" => {}
                 "rhai" => {
-                    crate::snippets::run_rhai(doc, &block);
+                    crate::docs::snippets::run_rhai(doc, &block);
                     self.ran.push(format!("{doc}:{}: Rhai snippet", block.line));
                 }
                 "text" if block.text.starts_with("team ") => self.card(doc, &block),

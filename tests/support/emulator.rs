@@ -1,6 +1,8 @@
-//! The local AWS emulator (tests/emulator/), started once per test binary on a free loopback
-//! port. It stops by itself when this process exits (it watches the pid given as `--parent`).
+//! The local AWS emulator (tests/emulator/), started on a free loopback port once per test
+//! module on first use. It stops by itself when this process exits (it watches the pid given
+//! as `--parent`).
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -16,10 +18,27 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// The emulator for this test binary, started on first use.
+    /// The emulator of the calling test's module (`lifecycle`, `faults`, ...), started on first
+    /// use and shared by that module's tests. Modules do not share one: several publish the
+    /// same portfolios, count what the whole account holds, inject faults or slow resources
+    /// down. The module is the first part of the test thread's name, which libtest sets to the
+    /// test's path; a thread without one (spawned by a test) gets the emulator named `main`.
     pub fn shared() -> &'static Emulator {
-        static EMULATOR: OnceLock<Emulator> = OnceLock::new();
-        EMULATOR.get_or_init(start)
+        static EMULATORS: Mutex<BTreeMap<String, &'static OnceLock<Emulator>>> =
+            Mutex::new(BTreeMap::new());
+        let thread = std::thread::current();
+        let module = thread
+            .name()
+            .and_then(|name| name.split("::").next())
+            .unwrap_or("main")
+            .to_owned();
+        let slot: &'static OnceLock<Emulator> = EMULATORS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(module)
+            .or_insert_with(|| Box::leak(Box::new(OnceLock::new())));
+        // Started outside the map's lock: modules start theirs side by side.
+        slot.get_or_init(start)
     }
 
     /// Every request the emulator has seen since it started, as moto recorded them.
@@ -46,14 +65,7 @@ impl Emulator {
                     .split('&')
                     .find_map(|pair| pair.strip_prefix("Action="))
                     .map(str::to_owned);
-                // SigV4: Credential=KEY/DATE/REGION/SERVICE/aws4_request
-                let service = record["headers"]["Authorization"]
-                    .as_str()
-                    .and_then(|auth| auth.split('/').nth(3))
-                    .unwrap_or_default()
-                    .to_owned();
                 Recorded {
-                    service,
                     method: record["method"].as_str().unwrap_or_default().to_owned(),
                     url: record["url"].as_str().unwrap_or_default().to_owned(),
                     operation: target.or(action),
@@ -96,8 +108,6 @@ impl Emulator {
 /// One request the emulator received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    /// The service the request was signed for (`servicecatalog`, `s3`, ...), or empty.
-    pub service: String,
     /// HTTP method.
     pub method: String,
     /// Full URL.

@@ -1,5 +1,4 @@
 //! Shared helpers for the integration tests.
-#![allow(dead_code)] // each test binary uses a different subset
 
 pub mod emulator;
 pub mod peers;

@@ -26,9 +26,12 @@ pub fn write_recipe(recipe: &str) -> (String, tempfile::TempDir) {
 /// adds arguments such as `--var`.
 pub fn command(recipe: &str, extra: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfsign"));
-    command
-        .current_dir(super::repo())
-        .args(["run", recipe, "--endpoint-url", &Emulator::shared().url]);
+    command.current_dir(super::repo()).args([
+        "run",
+        recipe,
+        "--endpoint-url",
+        &Emulator::shared().url,
+    ]);
     if !extra.contains(&"--region") {
         command.args(["--region", "us-east-1"]);
     }

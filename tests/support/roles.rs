@@ -1,5 +1,5 @@
 //! Who a test runs cfsign as: the roles the docs tell users to create, set up once per test
-//! binary in its emulator by `tests/support/roles.py` and assumed with STS, so the emulator
+//! module in its emulator by `tests/support/roles.py` and assumed with STS, so the emulator
 //! evaluates their policies on every request. `recipe::run_file` and its siblings run as the
 //! account root (the static `testing` key); the `_as` helpers here run as an `Identity`.
 
@@ -74,14 +74,15 @@ pub fn app_role_arn(team: &str) -> String {
     roles_py(&["app", team]).trim().to_owned()
 }
 
-/// The credentials `roles.py ARGS` prints, set up once per test binary: sessions last an hour
-/// (role chaining), longer than any test binary runs.
+/// The credentials `roles.py ARGS` prints, set up once per test module's emulator: sessions
+/// last an hour (role chaining), longer than the whole test run.
 fn assumed(args: &[&str]) -> Credentials {
     static SESSIONS: OnceLock<Mutex<BTreeMap<String, Credentials>>> = OnceLock::new();
     let sessions = SESSIONS.get_or_init(|| Mutex::new(BTreeMap::new()));
     // One setup at a time: they share the administrator's stack and stand-in roles.
     let mut sessions = sessions.lock().unwrap_or_else(|e| e.into_inner());
-    let key = args.join(" ");
+    // Per emulator: each test module has its own account (Emulator::shared).
+    let key = format!("{} {}", Emulator::shared().url, args.join(" "));
     if let Some(found) = sessions.get(&key) {
         return found.clone();
     }

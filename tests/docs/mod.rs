@@ -2,9 +2,6 @@
 //! flags, recipe and inputs exist), and following the docs works: a walkthrough runs every
 //! command and snippet in reading order against the local emulator.
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod currency;
 mod markdown;
 mod snippets;
@@ -12,7 +9,7 @@ mod walkthrough;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use support::repo;
+use crate::support::repo;
 
 /// README.md, then the docs in the order a newcomer reads them, then the rest.
 fn docs_in_reading_order() -> Vec<String> {

@@ -1,0 +1,21 @@
+//! The integration tests, in one binary (`autotests = false` in Cargo.toml): one link step
+//! instead of one per file, and the tests of every module run side by side. Each module still
+//! talks to an emulator of its own (`support::emulator::Emulator::shared`), as it did when it
+//! was a binary of its own.
+
+mod support;
+
+mod access;
+mod aws;
+mod cli;
+mod cross_sdk;
+mod docs;
+mod engine;
+mod examples;
+mod faults;
+mod lifecycle;
+mod provisioning;
+mod quickstart;
+mod quotas;
+mod reference;
+mod vectors;
