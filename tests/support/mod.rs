@@ -12,19 +12,6 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The test tool cache: pinned tool environments live here, outside the clone, keyed by the
-/// hash of their lock (the same variable and default as `tests/tools.sh`).
-pub fn tool_cache() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CFSIGN_TEST_CACHE") {
-        return PathBuf::from(dir);
-    }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(|| target_dir().join("cache"));
-    cache.join("cfsign-tests")
-}
-
 /// The emulator's Python (moto and boto3), for helpers that set up what cfsign does not create;
 /// the script makes its environment on first use.
 pub fn emulator_python() -> PathBuf {

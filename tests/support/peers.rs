@@ -1,6 +1,6 @@
 //! The reference signers cfsign is tested against: botocore and Python `cryptography`, and
-//! `@aws-sdk/cloudfront-signer`. Their environments are created in the test tool cache on first
-//! use from the pinned manifests in `tests/peers/`; a missing tool fails the test with the
+//! `@aws-sdk/cloudfront-signer`. `tests/tools` installs them on first use from the pinned
+//! manifests in `tests/peers/` into the test tool cache; a missing tool fails the test with the
 //! command that installs it.
 
 use std::io::Write;
@@ -10,97 +10,33 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::{repo, tool_cache};
+use super::repo;
 
-/// Runs `cmd`, panicking with `hint` when the program is missing or fails.
-fn must_run(cmd: &mut Command, hint: &str) {
-    let output = cmd
+/// The directory `tests/tools NAME` installs the tool into (once, in the test tool cache) and
+/// prints; a failed install panics with what the script said.
+fn tool(name: &str) -> PathBuf {
+    let output = Command::new(repo().join("tests/tools"))
+        .arg(name)
         .output()
-        .unwrap_or_else(|err| panic!("cannot run {:?}: {err}\n{hint}", cmd.get_program()));
+        .unwrap_or_else(|err| panic!("cannot run tests/tools {name}: {err}"));
     assert!(
         output.status.success(),
-        "{:?} failed:\n{}\n{}\n{hint}",
-        cmd,
-        String::from_utf8_lossy(&output.stdout),
+        "tests/tools {name} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
 }
 
-/// Builds `final_dir` with `build` in a scratch directory, then renames it into place, so
-/// concurrent test processes never see a half-made environment.
-fn build_once(final_dir: &Path, build: impl FnOnce(&Path)) {
-    if final_dir.exists() {
-        return;
-    }
-    let scratch = final_dir.with_extension(format!("tmp{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
-    if let Some(parent) = final_dir.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    build(&scratch);
-    if std::fs::rename(&scratch, final_dir).is_err() {
-        // Another process won the race; its environment is identical.
-        let _ = std::fs::remove_dir_all(&scratch);
-    }
-}
-
-/// A fingerprint of a manifest, so a changed pin makes a fresh environment.
-fn fingerprint(path: &Path) -> String {
-    let text = std::fs::read(path).unwrap();
-    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
-    });
-    format!("{hash:016x}")
-}
-
-/// The directory holding botocore and cryptography, installed with pip on first use.
+/// The directory holding botocore and cryptography (pip's `--target`).
 pub fn python_packages() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        // Every package of the tree, with hashes (tests/lock-python makes it).
-        let manifest = repo().join("tests/peers/requirements.lock");
-        let dir = tool_cache().join(format!("peers-python-{}", fingerprint(&manifest)));
-        build_once(&dir, |scratch| {
-            must_run(
-                Command::new(python())
-                    .args([
-                        "-m",
-                        "pip",
-                        "install",
-                        "--quiet",
-                        "--require-hashes",
-                        "--target",
-                    ])
-                    .arg(scratch)
-                    .arg("-r")
-                    .arg(&manifest),
-                "install Python 3 with pip (e.g. `apt-get install python3-pip`)",
-            );
-        });
-        dir
-    })
+    DIR.get_or_init(|| tool("peers-python"))
 }
 
 /// The directory whose `node_modules` holds `@aws-sdk/cloudfront-signer`.
 pub fn node_packages() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let manifest = repo().join("tests/peers/package-lock.json");
-        let dir = tool_cache().join(format!("peers-node-{}", fingerprint(&manifest)));
-        build_once(&dir, |scratch| {
-            for file in ["package.json", "package-lock.json"] {
-                std::fs::copy(repo().join("tests/peers").join(file), scratch.join(file)).unwrap();
-            }
-            must_run(
-                Command::new("npm")
-                    .args(["ci", "--silent", "--no-audit", "--no-fund"])
-                    .current_dir(scratch),
-                "install Node.js 18+ with npm (e.g. `apt-get install nodejs npm`)",
-            );
-        });
-        dir
-    })
+    DIR.get_or_init(|| tool("peers-node"))
 }
 
 fn python() -> &'static str {
