@@ -36,8 +36,17 @@ def test_every_locked_package_has_a_hash():
                 assert "--hash=sha256:" in entry, f"{folder}: {entry.splitlines()[0]} has no hash"
 
 
-def test_the_installers_use_the_locks_with_hashes():
+def test_the_installer_uses_the_locks_with_hashes():
+    # tests/tools installs every Python environment (the emulator's, the validators', the
+    # reference signers'); everything else asks it.
+    text = (REPO / "tests/tools").read_text()
+    for folder in LOCKED:
+        assert f'"$root/{folder}/requirements.lock"' in text, folder
+    installs = [line for line in text.splitlines() if "pip install" in line]
+    assert len(installs) == 2, installs
+    for line in text.split("pip install")[1:]:
+        assert "--require-hashes" in line.split("\n\n")[0].split(">&2")[0], line[:200]
     for script in ["tests/emulator/env.sh", "tests/products/run", "tests/bench/run",
                    "tests/support/peers.rs"]:
-        text = (REPO / script).read_text()
-        assert "requirements.lock" in text and "require-hashes" in text, script
+        body = (REPO / script).read_text()
+        assert "pip install" not in body and "tests/tools" in body, script
