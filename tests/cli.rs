@@ -1393,3 +1393,128 @@ fn verify_explains_signed_cookies_for_the_url_they_are_sent_with() {
     assert_eq!(empty.status.code(), Some(2));
     assert_stderr_contains(&empty, "holds no cookies");
 }
+
+/// The input names a recipe reads: `vars.NAME`, `vars.get("NAME"`, `vars.has("NAME")`, and
+/// provision.rhai's `pick.call("NAME"` / `required.call("NAME"` helpers.
+fn inputs_read_by(source: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let ident = |text: &str| -> String {
+        text.chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect()
+    };
+    for quoted in [
+        "vars.get(\"",
+        "vars.has(\"",
+        "pick.call(\"",
+        "required.call(\"",
+    ] {
+        for (at, _) in source.match_indices(quoted) {
+            names.insert(ident(&source[at + quoted.len()..]));
+        }
+    }
+    for (at, _) in source.match_indices("vars.") {
+        let name = ident(&source[at + "vars.".len()..]);
+        if !["get", "has", ""].contains(&name.as_str()) {
+            names.insert(name);
+        }
+    }
+    names
+}
+
+#[test]
+fn every_recipe_declares_exactly_the_inputs_it_reads() {
+    for entry in std::fs::read_dir(support::repo().join("recipes")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("rhai") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).unwrap();
+        let declared: std::collections::BTreeSet<String> =
+            cfsign::script::inputs::DeclaredInputs::parse(&source)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                .iter()
+                .map(|i| i.name.clone())
+                .collect();
+        let read = inputs_read_by(&source);
+        assert!(
+            !declared.is_empty(),
+            "{} declares no inputs",
+            path.display()
+        );
+        assert_eq!(
+            read,
+            declared,
+            "{}: read but not declared {:?}, declared but never read {:?}",
+            path.display(),
+            read.difference(&declared).collect::<Vec<_>>(),
+            declared.difference(&read).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn a_var_the_recipe_does_not_declare_is_refused_with_the_close_match_before_it_runs() {
+    // Nothing listens on port 9: a run that got as far as calling AWS would fail otherwise.
+    let out = cfsign(&[
+        "run",
+        "recipes/publish.rhai",
+        "--var",
+        "launchRoleArn=arn:aws:iam::111122223333:role/launch",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "recipes/publish.rhai: the recipe declares no input `launchRoleArn`: did you mean \
+             `launch_role_arn`?"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("cfsign run recipes/publish.rhai --help"),
+        "{err}"
+    );
+    assert!(!err.contains("127.0.0.1:9"), "it ran: {err}");
+
+    // A vars file is shared by the recipes of a team's life, so it may hold other recipes'
+    // inputs: teardown takes one with provision's certificate_arn (and gets as far as AWS).
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.json");
+    std::fs::write(
+        &vars,
+        r#"{"team": "payments", "certificate_arn": "arn:aws:acm:us-east-1:111122223333:certificate/x"}"#,
+    )
+    .unwrap();
+    let out = cfsign(&[
+        "run",
+        "recipes/teardown.rhai",
+        "--vars-file",
+        vars.to_str().unwrap(),
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("declares no input"), "{err}");
+    assert!(err.contains("ServiceCatalog"), "it did not run: {err}");
+}
+
+#[test]
+fn run_recipe_help_lists_the_inputs_the_recipe_declares() {
+    let out = cfsign(&["run", "recipes/provision.rhai", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("Usage: cfsign run"), "{help}");
+    assert!(help.contains("Inputs of recipes/provision.rhai"), "{help}");
+    let line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("trusted_service "))
+        .unwrap_or_else(|| panic!("no trusted_service line:\n{help}"));
+    assert!(line.contains("(default ecs-tasks)"), "{line}");
+    // Without a recipe, --help is run's own help.
+    let out = cfsign(&["run", "--help"]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Inputs of"));
+}

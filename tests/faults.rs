@@ -15,18 +15,20 @@ use crate::support::roles::{command_as, run_file_as, Identity};
 /// The platform team runs every recipe as its automation role (products/automation-role).
 const PLATFORM: Identity = Identity::Automation;
 
+/// The inputs of every recipe a team goes through, as a platform team keeps them: one vars file
+/// (a vars file may hold inputs of several recipes; a --var must be one the recipe declares).
 fn team_vars(team: &str) -> Vec<String> {
-    [
-        format!("team={team}"),
-        format!("domain_name=files.{team}.example.com"),
-        "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d".to_owned(),
-        format!("edge={}", Emulator::shared().url),
-        "rotation_interval=0s".to_owned(),
-        "grace_period=0s".to_owned(),
-    ]
-    .into_iter()
-    .flat_map(|v| ["--var".to_owned(), v])
-    .collect()
+    let vars = serde_json::json!({
+        "team": team,
+        "domain_name": format!("files.{team}.example.com"),
+        "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d",
+        "edge": Emulator::shared().url,
+        "rotation_interval": "0s",
+        "grace_period": "0s",
+    });
+    let path = support::target_dir().join(format!("faults-{team}-{}.json", std::process::id()));
+    std::fs::write(&path, vars.to_string()).unwrap();
+    vec!["--vars-file".to_owned(), path.to_str().unwrap().to_owned()]
 }
 
 /// Publishing the portfolios of the teams the tests provision.

@@ -357,6 +357,44 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         );
     });
     assert!(writes.is_empty(), "a refused key change wrote: {writes:#?}");
+    // A re-run that names only the team keeps the rest as the team has it (domain, certificate,
+    // lambda trust, table), so it writes nothing; a changed input is shown before it is made,
+    // as a CHANGE line per parameter, by a dry run too.
+    let writes = writes_during(|| {
+        let out = run_file_as(PLATFORM, "recipes/provision.rhai", &["--var", "team=beta"]);
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(out.status.success(), "{said}");
+        assert!(!said.contains("CHANGE"), "{said}");
+        assert!(
+            said.contains("cfsign-beta-metadata"),
+            "the table is kept: {said}"
+        );
+    });
+    assert!(
+        writes.is_empty(),
+        "re-running beta by name alone wrote: {writes:#?}"
+    );
+    let writes = writes_during(|| {
+        let out = run_file_as(
+            PLATFORM,
+            "recipes/provision.rhai",
+            &[
+                "--var",
+                "team=beta",
+                "--var",
+                "trusted_service=ecs-tasks",
+                "--dry-run",
+            ],
+        );
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(out.status.success(), "{said}");
+        assert!(
+            said.contains(r#"cfsign-beta-role: CHANGE TrustedService "lambda" -> "ecs-tasks""#),
+            "{said}"
+        );
+        assert_eq!(said.matches(": CHANGE ").count(), 1, "{said}");
+    });
+    assert!(writes.is_empty(), "a dry run wrote: {writes:#?}");
     smoke_passes(&vars_file, &edge, "after provisioning");
 
     // The application signs with the key its role may read, and only that key.
@@ -420,6 +458,62 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         rotate_dry.is_empty(),
         "rotate --dry-run wrote: {rotate_dry:#?}"
     );
+
+    // A leaked key (alpha's current one, as status.rhai reports it): with `revoke` and the
+    // default timing, each run takes the next step at once (no interval, soak or grace), the
+    // leaked key leaves the key group, and then there is nothing more to do.
+    let alpha_status = || -> Value {
+        let status = json(&run_file_as(
+            PLATFORM,
+            "recipes/status.rhai",
+            &["--output", "json"],
+        ));
+        let teams = status["teams"].as_array().unwrap();
+        let names: Vec<&Value> = teams.iter().map(|t| &t["team"]).collect();
+        assert_eq!(names, ["alpha", "beta", SELF_SERVICE], "{status:#}");
+        teams[0].clone()
+    };
+    let before = alpha_status();
+    assert_eq!(before["drift"], serde_json::json!([]), "{before:#}");
+    assert_eq!(
+        before["products"].as_array().unwrap().len(),
+        5,
+        "{before:#}"
+    );
+    let leaked = before["key_pair_id"].as_str().unwrap().to_owned();
+    let revoke = format!("revoke={leaked}");
+    let mut taken = Vec::new();
+    for _ in 0..4 {
+        let out = run_file_as(
+            PLATFORM,
+            "recipes/rotate.rhai",
+            &[
+                "--var",
+                "team=alpha",
+                "--var",
+                &edge,
+                "--var",
+                &revoke,
+                "--output",
+                "json",
+            ],
+        );
+        taken.push(
+            json(&out)["rotations"][0]["step"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        taken,
+        ["stage", "promote", "retire", "none"],
+        "revoking {leaked}"
+    );
+    let after = alpha_status();
+    assert_ne!(after["key_pair_id"], leaked.as_str(), "{after:#}");
+    assert_eq!(after["next_step"], "none", "{after:#}");
+    smoke_passes(&vars_file, &edge, "after revoking a key");
 
     // Only the secret's PutSecretValue ever carries a private key; no template parameter,
     // stack or catalog call does.

@@ -121,16 +121,22 @@ Writes private_key.pem (PKCS#8, mode 0600) and public_key.pem (the SPKI form to 
 CloudFront). Refuses to overwrite existing files.")]
     Keygen(keygen::KeygenArgs),
     /// Run a recipe.
-    #[command(after_help = "\
+    #[command(
+        disable_help_flag = true,
+        after_help = "\
 Examples:
+  cfsign run recipes/provision.rhai --help    # what the recipe takes
   cfsign run recipes/provision.rhai --var team=payments
   cfsign run recipes/provision.rhai --vars-file teams.json --output json
   cfsign run recipes/provision.rhai --var team=payments --dry-run
   tests/emulator/serve &   # then, against the local emulator:
   cfsign run RECIPE.rhai --endpoint-url http://127.0.0.1:PORT --region us-east-1
 
-Recipes import modules from their own folder and from stdlib/ (--stdlib). The reference of
-every host function is docs/reference.md (`cfsign doc`).")]
+Recipes import modules from their own folder and from stdlib/ (--stdlib). A recipe declares
+its inputs in `// @input NAME: MEANING` comment lines: RECIPE --help lists them, and a --var
+it does not declare is refused (a --vars-file may hold inputs of several recipes). The reference of every host function is
+docs/reference.md (`cfsign doc`)."
+    )]
     Run(run::RunArgs),
     /// Print the reference of every host function and type available to recipes.
     #[command(after_help = "\

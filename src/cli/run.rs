@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use cfsign::aws::Aws;
+use cfsign::script::inputs::DeclaredInputs;
 use cfsign::script::{self, Limits, RunOptions, SandboxOptions, Vars};
 use clap::{Args, ValueEnum};
 use rhai::Dynamic;
@@ -16,7 +17,11 @@ use super::EXIT_OK;
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The recipe file, e.g. recipes/provision.rhai.
-    recipe: PathBuf,
+    #[arg(required_unless_present = "help")]
+    recipe: Option<PathBuf>,
+    /// Print help; with RECIPE, also the inputs the recipe declares.
+    #[arg(short, long)]
+    help: bool,
     /// An input for the recipe (repeatable); read in the recipe as vars.KEY.
     #[arg(long = "var", value_name = "KEY=VALUE")]
     vars: Vec<String>,
@@ -61,21 +66,39 @@ enum Output {
 
 /// Runs `cfsign run`.
 pub fn run(args: &RunArgs) -> Result<u8> {
+    if args.help {
+        return print_help(args.recipe.as_deref());
+    }
+    let recipe = args
+        .recipe
+        .as_deref()
+        .expect("clap requires RECIPE without --help");
     let vars = read_vars(args.vars_file.as_deref(), &args.vars)?;
+    // --var names only: a vars file is shared by the recipes of a team's life (provision,
+    // smoke, rotate read one teams.json), so it holds inputs of several.
+    let given = args
+        .vars
+        .iter()
+        .filter_map(|pair| pair.split_once('=').map(|(n, _)| n));
+    let declared = declared_inputs(recipe)?;
+    declared.check(given).map_err(|unknown| {
+        anyhow::anyhow!(
+            "{}: {unknown} (cfsign run {} --help lists them)",
+            recipe.display(),
+            recipe.display()
+        )
+    })?;
     let stdlib = args
         .stdlib
         .clone()
-        .unwrap_or_else(|| default_stdlib(&args.recipe));
+        .unwrap_or_else(|| default_stdlib(recipe));
     let json = args.output == Output::Json;
     let aws = Aws::new(args.aws.options(args.dry_run), super::progress::sink(json));
     let options = RunOptions {
         vars,
         stdlib,
         sandbox: SandboxOptions {
-            root: args
-                .root
-                .clone()
-                .unwrap_or_else(|| default_root(&args.recipe)),
+            root: args.root.clone().unwrap_or_else(|| default_root(recipe)),
             allowed_hosts: args.allowed_hosts.clone(),
             endpoint_url: args.aws.endpoint_url.clone(),
             max_signature_lifetime: args.max_signature_lifetime,
@@ -90,7 +113,7 @@ pub fn run(args: &RunArgs) -> Result<u8> {
         }),
         aws: Some(aws.clone()),
     };
-    let result = run_within(args.timeout, &args.recipe, options)?;
+    let result = run_within(args.timeout, recipe, options)?;
     let plan = aws.plan();
     if json {
         let value = script::bindings::convert::to_json(&result)
@@ -109,6 +132,50 @@ pub fn run(args: &RunArgs) -> Result<u8> {
         if args.dry_run {
             print_plan(&plan);
         }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The inputs `recipe` declares (none when it cannot be read: running it says why).
+fn declared_inputs(recipe: &Path) -> Result<DeclaredInputs> {
+    let Ok(source) = std::fs::read_to_string(recipe) else {
+        return Ok(DeclaredInputs::default());
+    };
+    DeclaredInputs::parse(&source).with_context(|| {
+        format!(
+            "{}: an `// @input` declaration cannot be read",
+            recipe.display()
+        )
+    })
+}
+
+/// `cfsign run --help`, followed by the inputs of `recipe` when one is given.
+fn print_help(recipe: Option<&Path>) -> Result<u8> {
+    use clap::CommandFactory;
+    let mut cli = super::Cli::command();
+    cli.build();
+    let run = cli
+        .find_subcommand_mut("run")
+        .expect("the run subcommand exists");
+    run.print_long_help()?;
+    let Some(recipe) = recipe else {
+        return Ok(EXIT_OK);
+    };
+    std::fs::metadata(recipe)
+        .with_context(|| format!("cannot read recipe {}", recipe.display()))?;
+    let declared = declared_inputs(recipe)?;
+    println!();
+    if declared.is_empty() {
+        println!(
+            "{} declares no inputs (`// @input NAME: MEANING` lines): it takes any --var.",
+            recipe.display()
+        );
+    } else {
+        println!(
+            "Inputs of {} (--var NAME=VALUE, or NAME in --vars-file):",
+            recipe.display()
+        );
+        print!("{declared}");
     }
     Ok(EXIT_OK)
 }

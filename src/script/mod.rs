@@ -1,6 +1,7 @@
 //! The recipe engine: Rhai with cfsign's host modules, sandboxed.
 //!
-//! A recipe is a `.rhai` file run by `cfsign run`. It reads its inputs from `vars`, imports
+//! A recipe is a `.rhai` file run by `cfsign run`. It declares its inputs ([`inputs`]) and
+//! reads them from `vars`, imports
 //! modules by name from its own folder and from `stdlib/`, and calls host modules (see
 //! [`bindings`]: keys, signing, AWS services, HTTP, and global `parallel`). The sandbox
 //! ([`sandbox`]) bounds what it can reach; limits ([`Limits`], [`budget`]) stop runaway scripts;
@@ -13,6 +14,7 @@ pub mod budget;
 pub mod doc;
 pub mod error;
 pub mod host_error;
+pub mod inputs;
 mod modules;
 mod parallel;
 pub mod sandbox;
