@@ -5,7 +5,7 @@ import re
 
 from cfn import REPO
 
-LOCKED = ["tests/emulator", "tests/products", "tests/peers"]
+LOCKED = ["tests/uv", "tests/emulator", "tests/products", "tests/peers"]
 PIN = re.compile(r"^([A-Za-z0-9._-]+)(\[[^\]]*\])?==([^\s;\\]+)")
 
 
@@ -37,15 +37,15 @@ def test_every_locked_package_has_a_hash():
 
 
 def test_the_installer_uses_the_locks_with_hashes():
-    # tests/tools installs every Python environment (the emulator's, the validators', the
-    # reference signers'); everything else asks it.
+    # tests/tools installs every Python environment (uv with pip, the others with uv); every
+    # install names a lock and --require-hashes; nothing else installs Python packages.
     text = (REPO / "tests/tools").read_text()
     for folder in LOCKED:
         assert f'"$root/{folder}/requirements.lock"' in text, folder
-    installs = [line for line in text.splitlines() if "pip install" in line]
-    assert len(installs) == 2, installs
-    for line in text.split("pip install")[1:]:
-        assert "--require-hashes" in line.split("\n\n")[0].split(">&2")[0], line[:200]
+    commands = re.findall(r"pip install(?:[^\n]*\\\n)*[^\n]*", text)
+    assert len(commands) == 3, commands
+    for command in commands:
+        assert "--require-hashes" in command and "-r " in command, command
     for script in ["tests/emulator/env.sh", "tests/products/run", "tests/bench/run",
                    "tests/support/peers.rs"]:
         body = (REPO / script).read_text()
