@@ -24,8 +24,11 @@ pub struct Location {
     pub file: String,
     /// 1-based line.
     pub line: usize,
-    /// 1-based column.
+    /// 1-based column, in characters (as Rhai counts them).
     pub column: usize,
+    /// The text of that line, read when the error was made, so rendering it reads no file
+    /// (the recipe may have changed or gone by then); `None` when the file could not be read.
+    pub source_line: Option<String>,
 }
 
 impl fmt::Display for Location {
@@ -76,10 +79,12 @@ pub struct ScriptError {
 }
 
 fn location(file: &str, position: Position) -> Option<Location> {
+    let line = position.line()?;
     Some(Location {
         file: file.to_owned(),
-        line: position.line()?,
+        line,
         column: position.position().unwrap_or(1),
+        source_line: source_line(file, line),
     })
 }
 
@@ -148,13 +153,9 @@ impl fmt::Display for ScriptError {
         write!(f, "{}", self.message)?;
         if let Some(location) = &self.location {
             write!(f, "\n ——▶ {location}")?;
-            if let Some(text) = source_line(location) {
+            if let Some(text) = &location.source_line {
                 let gutter = location.line.to_string().len();
-                let caret_pad = text
-                    .chars()
-                    .take(location.column.saturating_sub(1))
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect::<String>();
+                let caret_pad = caret_padding(text, location.column);
                 write!(
                     f,
                     "\n{:gutter$} |\n{} | {text}\n{:gutter$} | {caret_pad}^",
@@ -188,9 +189,53 @@ fn module_file(module: &str, dirs: &[&Path]) -> Option<String> {
         .map(|path| path.display().to_string())
 }
 
-fn source_line(location: &Location) -> Option<String> {
-    let text = std::fs::read_to_string(&location.file).ok()?;
-    text.lines()
-        .nth(location.line.checked_sub(1)?)
-        .map(str::to_owned)
+fn source_line(file: &str, line: usize) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().nth(line.checked_sub(1)?).map(str::to_owned)
+}
+
+/// What goes before the caret under `column` of `text`: as many columns as the characters
+/// before it take on a terminal (two for a wide character such as `字` or most emoji, none for
+/// a combining mark), tabs kept as tabs so the caret lines up whatever the tab width.
+fn caret_padding(text: &str, column: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    text.chars()
+        .take(column.saturating_sub(1))
+        .map(|c| match c {
+            '\t' => "\t".to_owned(),
+            c => " ".repeat(c.width().unwrap_or(0)),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_caret_counts_display_columns() {
+        // `x` is the 5th character; the two wide characters before it take two columns each.
+        assert_eq!(caret_padding("字字 x", 4), "     ");
+        assert_eq!(caret_padding("\ta x", 4), "\t  ");
+        // A combining accent takes no column of its own.
+        assert_eq!(caret_padding("e\u{301}x", 3), " ");
+    }
+
+    #[test]
+    fn an_error_renders_the_line_it_was_made_with_even_if_the_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.rhai");
+        std::fs::write(&file, "let a = 1;\nlet b = nope;\n").unwrap();
+        let path = file.to_str().unwrap();
+        let err = ScriptError {
+            message: "no such variable".into(),
+            host: None,
+            location: location(path, Position::new(2, 9)),
+            frames: Vec::new(),
+        };
+        std::fs::write(&file, "changed\n").unwrap();
+        let shown = err.to_string();
+        assert!(shown.contains("2 | let b = nope;"), "{shown}");
+        assert!(shown.contains("  |         ^"), "{shown}");
+    }
 }
