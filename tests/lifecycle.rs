@@ -38,6 +38,9 @@ fn teams_file(dir: &std::path::Path) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// Where teams ask for help, published with every product.
+const SUPPORT_EMAIL: &str = "cfsign-help@platform.test";
+
 /// The vars file publish.rhai runs with: a portfolio per team, the self-service team's own
 /// provisioner role (under its path; a pattern, as the role is made later) a principal of its
 /// portfolio only.
@@ -51,6 +54,7 @@ fn publish_file(dir: &std::path::Path) -> String {
             { "team": "beta" },
             { "team": SELF_SERVICE, "principals": [provisioner] },
         ],
+        "support_email": SUPPORT_EMAIL,
     });
     std::fs::write(&path, vars.to_string()).unwrap();
     path.to_str().unwrap().to_owned()
@@ -276,6 +280,21 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         .filter(|c| c["what"] == "product" && c["action"] == "created")
         .collect();
     assert_eq!(created.len(), 6, "{published:#}");
+    // Teams see the platform's own contact with every product, and no placeholder.
+    let (out, _dir) = run_recipe_as(
+        PLATFORM,
+        r#"for entry in [["s3-bucket"], ["integration-role"]] {
+            let p = servicecatalog::find_product(files::read_json(`products/${entry[0]}/product.json`).name);
+            print(`${p.owner}|${p.support_email}|${p.support_url}`);
+        }"#,
+        &[],
+    );
+    assert_eq!(
+        support::recipe::lines(&out),
+        vec![format!("Platform Engineering|{SUPPORT_EMAIL}|"); 2],
+        "{}",
+        stderr(&out)
+    );
     let writes = writes_during(|| {
         let out = run_file_as(PLATFORM, "recipes/publish.rhai", &publish_args);
         assert!(out.status.success(), "{}", stderr(&out));
