@@ -186,6 +186,48 @@ fn a_team_cannot_launch_update_terminate_or_read_another_teams_products() {
 }
 
 #[test]
+fn a_team_cannot_move_its_domain_or_zone_off_what_the_platform_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = role_session("cfsign-pinteam-provisioner", &provisioner_policy("pinteam"));
+    let teams = json!({ "portfolio": "pin", "teams": [
+        { "team": "pinteam", "principals": [session["arn"]],
+          "domain_name": "files.pinteam.example.com", "hosted_zone_id": "Z0PINNEDZONE" },
+    ]});
+    let out = run_file(
+        "recipes/publish.rhai",
+        &["--vars-file", &vars_file(dir.path(), &teams)],
+    );
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+
+    // The pinned domain launches (no zone: the pin admits none as well).
+    let settings = [team_settings("pinteam"), vec!["portfolio=pin".into()]].concat();
+    let out = run_as(&session, "recipes/provision.rhai", &var_args(&settings));
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+
+    // Another domain, or another team's zone, is refused by the template constraint, naming
+    // the pin; the distribution keeps its domain.
+    for (input, value) in [
+        ("domain_name", "files.payments.example.com"),
+        ("hosted_zone_id", "Z0SOMEONEELSE"),
+    ] {
+        let moved = format!("{input}={value}");
+        let args = [var_args(&settings), vec!["--var", moved.as_str()]].concat();
+        let out = run_as(&session, "recipes/provision.rhai", &args);
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!out.status.success(), "{said}");
+        assert!(
+            said.contains("the platform pinned team pinteam's"),
+            "{input}: {said}"
+        );
+    }
+    let (out, _recipe) = recipe_as(
+        &session,
+        r#"print(servicecatalog::provisioned_product_outputs("cfsign-pinteam-cdn").DistributionId != "");"#,
+    );
+    assert_eq!(lines(&out), ["true"], "{}", stderr(&out));
+}
+
+#[test]
 fn the_retained_secret_keeps_its_policy_and_refuses_administrators() {
     let dir = tempfile::tempdir().unwrap();
     let team = "kept";
