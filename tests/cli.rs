@@ -647,8 +647,18 @@ fn cookies_as_set_cookie_lines_and_json() {
 #[test]
 fn bad_input_gets_a_clear_error_and_exit_2() {
     let keys = rsa_keys();
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["https://cdn.example.com/a.jpg"], "expiration is required"),
+        (
+            &[
+                "https://cdn.example.com/a.jpg",
+                "--expires-in",
+                "1h",
+                "--expires-at",
+                "2030-01-01T00:00:00Z",
+            ],
+            "cannot be used with",
+        ),
         (
             &["https://cdn.example.com/a.jpg", "--expires-in", "soon"],
             "not a duration",

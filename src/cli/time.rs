@@ -19,16 +19,3 @@ pub fn expiry(expires_at: Option<&str>, expires_in: Option<&str>) -> Result<u64>
         (Some(_), Some(_)) => bail!("give --expires-at or --expires-in, not both"),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expiry_needs_exactly_one_source() {
-        let missing = expiry(None, None).unwrap_err().to_string();
-        assert!(missing.contains("expiration is required"), "{missing}");
-        assert!(expiry(Some("1"), Some("1m")).is_err());
-        assert!(expiry(None, Some("1m")).unwrap() >= now() + 59);
-    }
-}

@@ -112,7 +112,7 @@ pub(super) fn read_cookies(file: &std::path::Path) -> Result<Vec<(String, String
         std::fs::read_to_string(file)
             .with_context(|| format!("cannot read the cookies file {}", file.display()))?
     };
-    let cookies = parse_cookies(&text);
+    let cookies = cfsign::sign::cookies_from_text(&text);
     if cookies.is_empty() {
         anyhow::bail!(
             "{} holds no cookies: give the `Set-Cookie:` lines `cfsign cookies` printed, a \
@@ -121,52 +121,4 @@ pub(super) fn read_cookies(file: &std::path::Path) -> Result<Vec<(String, String
         );
     }
     Ok(cookies)
-}
-
-/// Cookie names and values from `Set-Cookie:` lines (the first pair of each; the rest are
-/// attributes), `Cookie:` headers (every pair), or a JSON object of names to values.
-fn parse_cookies(text: &str) -> Vec<(String, String)> {
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text.trim()) {
-        return map
-            .into_iter()
-            .filter_map(|(name, value)| value.as_str().map(|v| (name, v.to_owned())))
-            .collect();
-    }
-    let pair = |text: &str| {
-        let (name, value) = text.trim().split_once('=')?;
-        Some((name.trim().to_owned(), value.trim().to_owned()))
-    };
-    let mut cookies = Vec::new();
-    for line in text.lines() {
-        let (header, rest) = line.split_once(':').unwrap_or(("", line));
-        match header.trim().to_ascii_lowercase().as_str() {
-            "set-cookie" => cookies.extend(rest.split(';').next().and_then(pair)),
-            "cookie" => cookies.extend(rest.split(';').filter_map(pair)),
-            _ => {}
-        }
-    }
-    cookies
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_cookies;
-
-    #[test]
-    fn cookies_are_read_from_set_cookie_lines_a_cookie_header_or_json() {
-        let set = "Set-Cookie: CloudFront-Policy=abc_; Domain=d.net; Path=/; Secure\n\
-                   set-cookie: CloudFront-Signature=x~y; Path=/\n";
-        assert_eq!(
-            parse_cookies(set),
-            [
-                ("CloudFront-Policy".to_owned(), "abc_".to_owned()),
-                ("CloudFront-Signature".to_owned(), "x~y".to_owned())
-            ]
-        );
-        let header = "Cookie: session=1; CloudFront-Key-Pair-Id=K1";
-        assert_eq!(parse_cookies(header).len(), 2);
-        let json = r#"{"CloudFront-Expires": "10", "CloudFront-Signature": "s"}"#;
-        assert_eq!(parse_cookies(json).len(), 2);
-        assert!(parse_cookies("nothing here").is_empty());
-    }
 }

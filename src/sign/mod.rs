@@ -34,8 +34,8 @@ pub use resource::{normalize_url, ResourceError, ResourcePattern};
 pub use signer::{Conditions, HashAlgorithm, PolicySigner, ScopedSigner, SignedCookies, Signer};
 pub use upload::{CONTENT_TYPE_PARAMETER, UPLOAD_MARKER};
 pub use verify::{
-    verify_cookies, verify_url, without_signing_parameters, Check, Decision, Outcome, Verdict,
-    VerifyOptions,
+    cookies_from_text, verify_cookies, verify_url, without_signing_parameters, Check, Decision,
+    Outcome, Verdict, VerifyOptions,
 };
 
 use crate::keys::KeyError;
