@@ -1528,3 +1528,47 @@ fn run_recipe_help_lists_the_inputs_the_recipe_declares() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Inputs of"));
 }
+
+#[test]
+fn with_cfsign_root_a_recipe_runs_from_any_directory() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("cfsign")
+            .unwrap()
+            .current_dir(elsewhere.path())
+            .env("CFSIGN_ROOT", support::repo())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let help = run(&["run", "recipes/status.rhai", "--help"]);
+    assert!(help.status.success(), "{}", stderr(&help));
+    assert!(stdout(&help).contains("Inputs of"), "{}", stdout(&help));
+    // It runs: its stdlib imports resolve, and it gets as far as calling AWS.
+    let out = run(&[
+        "run",
+        "recipes/status.rhai",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ServiceCatalog"), "{}", stderr(&out));
+    // Without it, the same command says the recipe is not there.
+    let out = Command::cargo_bin("cfsign")
+        .unwrap()
+        .current_dir(elsewhere.path())
+        .env_remove("CFSIGN_ROOT")
+        .args(["run", "recipes/status.rhai"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("recipes/status.rhai"),
+        "{}",
+        stderr(&out)
+    );
+}

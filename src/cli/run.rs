@@ -66,11 +66,14 @@ enum Output {
 
 /// Runs `cfsign run`.
 pub fn run(args: &RunArgs) -> Result<u8> {
-    if args.help {
-        return print_help(args.recipe.as_deref());
-    }
-    let recipe = args
+    let resolved = args
         .recipe
+        .as_deref()
+        .map(|recipe| resolve_recipe(recipe, args.root.as_deref()));
+    if args.help {
+        return print_help(resolved.as_deref());
+    }
+    let recipe = resolved
         .as_deref()
         .expect("clap requires RECIPE without --help");
     let vars = read_vars(args.vars_file.as_deref(), &args.vars)?;
@@ -223,6 +226,24 @@ fn print_plan(plan: &[cfsign::aws::PlannedCall]) {
     println!("dry run: {} change(s) would be made:", plan.len());
     for (index, call) in plan.iter().enumerate() {
         println!("  {}. {call}", index + 1);
+    }
+}
+
+/// The recipe file: `recipe` as given when it exists (or is absolute), else the same path
+/// under `--root` (`CFSIGN_ROOT`), so an installed cfsign runs `recipes/rotate.rhai` from any
+/// directory once CFSIGN_ROOT names a checkout (or a copy of its recipes/, stdlib/ and
+/// products/): a scheduled job needs no `cd`.
+fn resolve_recipe(recipe: &Path, root: Option<&Path>) -> PathBuf {
+    match root {
+        Some(root) if recipe.is_relative() && !recipe.exists() => {
+            let under_root = root.join(recipe);
+            if under_root.exists() {
+                under_root
+            } else {
+                recipe.to_owned()
+            }
+        }
+        _ => recipe.to_owned(),
     }
 }
 
