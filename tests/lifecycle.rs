@@ -60,15 +60,19 @@ fn publish_file(dir: &std::path::Path) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-/// The product each provisioned product name ends in (catalog::provisioned_name).
-const SHORT_NAMES: [(&str, &str); 6] = [
-    ("private-key-secret", "secret"),
-    ("key-pair", "keys"),
-    ("s3-bucket", "bucket"),
-    ("cloudfront-distribution", "cdn"),
-    ("metadata-table", "table"),
-    ("integration-role", "role"),
-];
+/// The provisioned product name a product becomes for a team (its product.json's
+/// provisionedAs, as catalog::provisioned_name uses it).
+fn provisioned_name(team: &str, product: &str) -> String {
+    let details: Value = serde_json::from_str(
+        &std::fs::read_to_string(support::repo().join(format!("products/{product}/product.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    format!(
+        "cfsign-{team}-{}",
+        details["provisionedAs"].as_str().unwrap()
+    )
+}
 
 /// Provisioning passes every parameter products/contract.json wires from one product to
 /// another: in beta's planned launches (it has a table), each wired parameter is sent, and a
@@ -98,8 +102,7 @@ fn assert_provisioning_passes_every_wiring_edge(vars_file: &str) {
         .map(|c| &c["parameters"])
         .collect();
     let parameters_of = |product: &str| -> Vec<(String, String)> {
-        let short = SHORT_NAMES.iter().find(|(p, _)| *p == product).unwrap().1;
-        let name = format!("cfsign-beta-{short}");
+        let name = provisioned_name("beta", product);
         let launch = launches
             .iter()
             .find(|l| l["ProvisionedProductName"] == name.as_str())

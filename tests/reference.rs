@@ -33,3 +33,53 @@ fn reference_documents_every_host_module() {
         assert!(!body.is_empty(), "undocumented: {section}");
     }
 }
+
+/// The product names the reference's examples use are products the repository publishes
+/// (each product.json's `name`), and the template paths they name exist.
+#[test]
+fn reference_examples_name_products_that_exist() {
+    let generated = cfsign::script::doc::reference_markdown();
+    let repo = crate::support::repo();
+    let names: Vec<String> = std::fs::read_dir(repo.join("products"))
+        .unwrap()
+        .filter_map(|entry| {
+            let text = std::fs::read_to_string(entry.unwrap().path().join("product.json")).ok()?;
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+            json["name"].as_str().map(str::to_owned)
+        })
+        .collect();
+    // The string right after `marker` (and, for a map, after its `name: `), if quoted.
+    let quoted_after = |marker: &str| -> Vec<String> {
+        generated
+            .match_indices(marker)
+            .filter_map(|(at, _)| {
+                let mut rest = generated[at + marker.len()..].trim_start();
+                if marker.ends_with("#{") {
+                    rest = rest.strip_prefix("name:")?.trim_start();
+                }
+                let quoted = rest.strip_prefix('"')?;
+                Some(quoted[..quoted.find('"')?].to_owned())
+            })
+            .collect()
+    };
+    let product_names: Vec<String> = ["describe_product(", "find_product(", "create_product(#{"]
+        .iter()
+        .flat_map(|marker| quoted_after(marker))
+        .collect();
+    assert!(product_names.len() >= 2, "{product_names:?}");
+    for name in &product_names {
+        assert!(
+            names.contains(name),
+            "no product is named {name:?} (products: {names:?})"
+        );
+    }
+    for template in generated
+        .split('"')
+        .filter(|q| q.starts_with("products/") && q.ends_with(".yaml"))
+    {
+        assert!(
+            repo.join(template).exists(),
+            "the reference names {template}, which does not exist"
+        );
+    }
+}

@@ -33,6 +33,12 @@ def test_product_metadata_has_what_publishing_needs(product):
     assert "example.com" not in json.dumps(meta), product
 
 
+def test_every_portfolio_product_names_the_provisioned_product_it_becomes():
+    shorts = [json.loads((PRODUCTS / p / "product.json").read_text()).get("provisionedAs")
+              for p in PORTFOLIO]
+    assert all(shorts) and len(set(shorts)) == len(shorts), shorts
+
+
 @pytest.mark.parametrize("product", PORTFOLIO)
 def test_every_parameter_the_recipe_passes_exists(product):
     parameters = load(product)["Parameters"]

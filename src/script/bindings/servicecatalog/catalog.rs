@@ -390,7 +390,7 @@ pub mod catalog_module {
     /// ```rhai
     /// let url = s3::upload_template(bucket, "products/key-pair/template.yaml", "key-pair").url;
     /// let product = servicecatalog::create_product(#{
-    ///     name: "cfsign-key-pair", owner: "Platform team",
+    ///     name: "cfsign key pair", owner: "Platform team",
     ///     artifact: #{ name: "v1", template_url: url },
     /// });
     /// ```

@@ -252,7 +252,7 @@ pub mod provisioning_module {
     /// [#{id, name}]}`, with the artifacts a team may launch or update to, oldest first.
     ///
     /// ```rhai
-    /// let product = servicecatalog::describe_product("cfsign-key-pair");
+    /// let product = servicecatalog::describe_product("cfsign key pair");
     /// let latest = product.artifacts.filter(|a| a.guidance == "DEFAULT")[-1];
     /// ```
     #[rhai_fn(return_raw)]
