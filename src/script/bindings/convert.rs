@@ -116,13 +116,6 @@ pub fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> String {
         .unwrap_or_default()
 }
 
-/// A fresh idempotency token (random, 32 hex digits).
-pub fn token() -> String {
-    let mut bytes = [0u8; 16];
-    aws_lc_rs::rand::fill(&mut bytes).expect("the system random generator works");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,13 +128,5 @@ mod tests {
         assert_eq!(parameter_text(&json!(7)), "7");
         assert_eq!(parameter_text(&json!(true)), "true");
         assert_eq!(parameter_text(&Value::Null), "");
-    }
-
-    #[test]
-    fn tokens_are_distinct_hex() {
-        let (a, b) = (token(), token());
-        assert_eq!(a.len(), 32);
-        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, b);
     }
 }

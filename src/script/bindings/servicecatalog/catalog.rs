@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::{is_planned, planned_map, sc_tags, views, PLANNED_ID, SERVICE};
 use crate::script::bindings::aws_context::{aws, fail, invalid, send_or_plan};
-use crate::script::bindings::convert::{options, to_dynamic, to_map, token};
+use crate::script::bindings::convert::{options, to_dynamic, to_map};
 
 /// `create_portfolio` / `update_portfolio` options.
 #[derive(Deserialize, Default)]
@@ -280,7 +280,6 @@ pub mod catalog_module {
                 .provider_name(&provider)
                 .description(&description)
                 .set_tags(Some(sc_tags(&o.tags)))
-                .idempotency_token(token())
                 .send(),
         )?
         else {
@@ -428,7 +427,6 @@ pub mod catalog_module {
                 .product_type(ProductType::CloudFormationTemplate)
                 .provisioning_artifact_parameters(artifact.properties())
                 .set_tags(Some(sc_tags(&o.tags)))
-                .idempotency_token(token())
                 .send(),
         )?
         else {
@@ -546,7 +544,6 @@ pub mod catalog_module {
                 .create_provisioning_artifact()
                 .product_id(product_id)
                 .parameters(artifact.properties())
-                .idempotency_token(token())
                 .send(),
         )?
         else {
@@ -768,7 +765,6 @@ pub mod catalog_module {
                 .r#type(kind)
                 .parameters(parameters.to_string())
                 .description(description)
-                .idempotency_token(token())
                 .send(),
         )?
         else {

@@ -18,9 +18,7 @@ use super::{is_not_found, sc_tags, views, PLANNED_ID, SERVICE};
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::{sdk_error, Aws};
 use crate::script::bindings::aws_context::{aws, fail, invalid, planned, send_or_plan};
-use crate::script::bindings::convert::{
-    options, parameter_text, timestamp, to_dynamic, to_map, token,
-};
+use crate::script::bindings::convert::{options, parameter_text, timestamp, to_dynamic, to_map};
 use crate::script::HostError;
 
 /// The longest a record is waited for.
@@ -337,7 +335,7 @@ pub mod provisioning_module {
                 .set_path_name(o.path_name)
                 .set_provisioning_parameters(Some(parameters))
                 .set_tags(Some(sc_tags(&o.tags)))
-                .provision_token(o.token.unwrap_or_else(token))
+                .set_provision_token(o.token)
                 .send(),
         )?
         else {
@@ -402,7 +400,7 @@ pub mod provisioning_module {
                 .set_path_id(path_id)
                 .set_path_name(o.path_name)
                 .set_provisioning_parameters(Some(parameters))
-                .update_token(o.token.unwrap_or_else(token))
+                .set_update_token(o.token)
                 .send(),
         )?
         else {
@@ -444,7 +442,7 @@ pub mod provisioning_module {
                     .terminate_provisioned_product()
                     .provisioned_product_name(name)
                     .ignore_errors(o.ignore_errors)
-                    .terminate_token(o.token.unwrap_or_else(token))
+                    .set_terminate_token(o.token)
                     .send(),
             )
             .map_err(|e| fail(&context, SERVICE, "TerminateProvisionedProduct", e))?;
