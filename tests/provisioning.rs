@@ -312,6 +312,31 @@ fn bad_options_name_the_option_and_bad_share_targets_say_what_is_accepted() {
     assert!(err.contains("unknown field `provder`"), "{err}");
     assert!(err.contains("recipe.rhai:1:"), "{err}");
 
+    // Every options map is checked the same way: a misspelt option is an error, never ignored
+    // (these read their options by hand, and a slip such as remove_form did nothing).
+    for (call, typo) in [
+        (
+            r#"secretsmanager::update_secret_version_stage("cfsign/x/signing-key", "AWSPENDING", #{ remove_form: "v1" })"#,
+            "remove_form",
+        ),
+        (
+            r#"s3::put_object("cfsign-typo", "a.txt", "x", #{ contentType: "text/plain" })"#,
+            "contentType",
+        ),
+        (
+            r#"cloudformation::deploy("typo", "products/key-pair/template.yaml", #{}, #{ capability: ["CAPABILITY_IAM"] })"#,
+            "capability",
+        ),
+    ] {
+        let (out, _dir) = run_recipe(&format!("{call};"), &[]);
+        assert_eq!(out.status.code(), Some(2), "{call}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("unknown field `{typo}`")),
+            "{call}: {}",
+            stderr(&out)
+        );
+    }
+
     let (out, _dir) = run_recipe(
         r#"servicecatalog::share_portfolio("port-x", "not-an-account");"#,
         &[],

@@ -10,7 +10,7 @@ use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
 use super::aws_context::{aws, fail, planned, read_text};
-use super::convert::parameter_text;
+use super::convert::{options as decode, parameter_text};
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::Aws;
 use crate::script::HostError;
@@ -310,6 +310,14 @@ fn result_map(stack: &Stack, changed: bool) -> Map {
     map
 }
 
+/// `deploy` options (a misspelt one is an error, not ignored).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeployOptions {
+    #[serde(default)]
+    capabilities: Vec<String>,
+}
+
 /// CloudFormation stacks.
 #[export_module]
 pub mod cloudformation_module {
@@ -338,12 +346,10 @@ pub mod cloudformation_module {
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let body = read_text(&context, SERVICE, "Deploy", template_path)?;
-        let capabilities: Vec<Capability> = options
-            .get("capabilities")
-            .and_then(|c| c.clone().into_array().ok())
-            .unwrap_or_default()
+        let DeployOptions { capabilities } = decode(&context, SERVICE, "Deploy", options)?;
+        let capabilities: Vec<Capability> = capabilities
             .iter()
-            .map(|c| Capability::from(c.to_string().as_str()))
+            .map(|c| Capability::from(c.as_str()))
             .collect();
         let client = aws.cloudformation();
         let existing = describe_or_raise(&context, &aws, name)?;

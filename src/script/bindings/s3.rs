@@ -9,6 +9,7 @@ use rhai::{EvalAltResult, Map};
 use serde_json::json;
 
 use super::aws_context::{aws, caller_account, fail, invalid, planned, read_file};
+use super::convert::options as decode;
 
 fn sha256_hex(data: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
@@ -175,6 +176,13 @@ fn purge(
     Ok(versions.len() as i64)
 }
 
+/// `put_object` options (a misspelt one is an error, not ignored).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutObjectOptions {
+    content_type: Option<String>,
+}
+
 /// S3 objects.
 #[export_module]
 pub mod s3_module {
@@ -242,7 +250,7 @@ pub mod s3_module {
     ) -> Result<Map, Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let owner = caller_account(&context)?;
-        let content_type = options.get("content_type").map(|v| v.to_string());
+        let PutObjectOptions { content_type } = decode(&context, "S3", "PutObject", options)?;
         let mut result = Map::new();
         if planned(
             &aws,

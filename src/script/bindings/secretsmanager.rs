@@ -9,7 +9,7 @@ use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
 use super::aws_context::{aws, caller_account, fail, invalid, not_allowed, planned};
-use super::convert::{timestamp, to_dynamic};
+use super::convert::{options as decode, timestamp, to_dynamic};
 use super::keys::ScriptKey;
 use crate::aws::secrets::{self, ReadError, Version};
 use crate::keys::{SecretError, SigningSecret};
@@ -73,6 +73,14 @@ fn read_signing_key(
     );
     map.insert("version_id".into(), version_id.into());
     Ok(map)
+}
+
+/// `update_secret_version_stage` options (a misspelt one is an error, not ignored).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StageMove {
+    move_to: Option<String>,
+    remove_from: Option<String>,
 }
 
 /// Secrets.
@@ -237,8 +245,10 @@ pub mod secretsmanager_module {
         options: Map,
     ) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let move_to = options.get("move_to").map(|v| v.to_string());
-        let remove_from = options.get("remove_from").map(|v| v.to_string());
+        let StageMove {
+            move_to,
+            remove_from,
+        } = decode(&context, SERVICE, "UpdateSecretVersionStage", options)?;
         if move_to.is_none() && remove_from.is_none() {
             return Err(invalid(
                 &context,
