@@ -90,6 +90,15 @@ fn vars_file(dir: &std::path::Path, value: &Value) -> String {
     path.to_str().unwrap().to_owned()
 }
 
+/// Publishes with `vars` (a vars file in `dir`), which must succeed.
+fn publish_ok(dir: &std::path::Path, vars: &Value) {
+    let out = run_file(
+        "recipes/publish.rhai",
+        &["--vars-file", &vars_file(dir, vars)],
+    );
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
+
 fn team_settings(team: &str) -> Vec<String> {
     vec![
         format!("team={team}"),
@@ -117,11 +126,7 @@ fn a_team_cannot_launch_update_terminate_or_read_another_teams_products() {
         { "team": "isoalpha", "principals": [alpha["arn"]] },
         { "team": "isobeta", "principals": [beta["arn"]] },
     ]});
-    let out = run_file(
-        "recipes/publish.rhai",
-        &["--vars-file", &vars_file(dir.path(), &teams)],
-    );
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    publish_ok(dir.path(), &teams);
 
     // Each team provisions its own stack through its own portfolio, as its own role.
     let alpha_settings = [team_settings("isoalpha"), vec!["portfolio=iso".into()]].concat();
@@ -193,11 +198,7 @@ fn a_team_cannot_move_its_domain_or_zone_off_what_the_platform_pinned() {
         { "team": "pinteam", "principals": [session["arn"]],
           "domain_name": "files.pinteam.example.com", "hosted_zone_id": "Z0PINNEDZONE" },
     ]});
-    let out = run_file(
-        "recipes/publish.rhai",
-        &["--vars-file", &vars_file(dir.path(), &teams)],
-    );
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    publish_ok(dir.path(), &teams);
 
     // The pinned domain launches (no zone: the pin admits none as well).
     let settings = [team_settings("pinteam"), vec!["portfolio=pin".into()]].concat();
@@ -232,11 +233,7 @@ fn the_retained_secret_keeps_its_policy_and_refuses_administrators() {
     let dir = tempfile::tempdir().unwrap();
     let team = "kept";
     let teams = json!({ "portfolio": "keep", "teams": [team] });
-    let out = run_file(
-        "recipes/publish.rhai",
-        &["--vars-file", &vars_file(dir.path(), &teams)],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    publish_ok(dir.path(), &teams);
     let admin = role_session(
         "keep-admin",
         &json!({ "Version": "2012-10-17", "Statement": [
@@ -297,11 +294,7 @@ print(json.dumps(refused))
 fn convergence_reads_the_products_own_stack_not_the_first_search_hit() {
     let dir = tempfile::tempdir().unwrap();
     let teams = json!({ "portfolio": "conv", "teams": ["convb", "conva"] });
-    let out = run_file(
-        "recipes/publish.rhai",
-        &["--vars-file", &vars_file(dir.path(), &teams)],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    publish_ok(dir.path(), &teams);
     let settings = json!({
         "portfolio": "conv",
         "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f",
@@ -343,11 +336,7 @@ fn publishing_converges_principals_and_shares_and_plans_the_removals() {
           "share_with": ["210987654321", "210987654322"] },
         "pubgone",
     ]});
-    let out = run_file(
-        "recipes/publish.rhai",
-        &["--vars-file", &vars_file(dir.path(), &first)],
-    );
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    publish_ok(dir.path(), &first);
     let launch = |portfolio: &str| {
         format!(
             r#"let p = servicecatalog::find_portfolio("{portfolio}");

@@ -515,6 +515,23 @@ fn a_distribution_deploys_and_serves_urls_signed_by_cfsign_to_the_edge() {
 const AUTOMATION_ROLE: &str =
     "automation_role_arn=arn:aws:iam::123456789012:role/cfsign-automation";
 
+/// provision.rhai for `team` with the other inputs it requires, then `extra`.
+fn provision_team(team: &str, extra: &[&str]) -> std::process::Output {
+    let team = format!("team={team}");
+    let mut args = vec![
+        "--var",
+        team.as_str(),
+        "--var",
+        "domain_name=files.example.com",
+        "--var",
+        "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
+        "--var",
+        AUTOMATION_ROLE,
+    ];
+    args.extend_from_slice(extra);
+    support::recipe::run_file("recipes/provision.rhai", &args)
+}
+
 #[test]
 fn a_team_name_the_products_refuse_is_refused_before_anything_is_launched() {
     let long = "a".repeat(33);
@@ -527,20 +544,7 @@ fn a_team_name_the_products_refuse_is_refused_before_anything_is_launched() {
         "9abc",
         long.as_str(),
     ] {
-        let team = format!("team={name}");
-        let out = support::recipe::run_file(
-            "recipes/provision.rhai",
-            &[
-                "--var",
-                &team,
-                "--var",
-                "domain_name=files.example.com",
-                "--var",
-                "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
-                "--var",
-                AUTOMATION_ROLE,
-            ],
-        );
+        let out = provision_team(name, &[]);
         assert!(!out.status.success(), "{name}: {}", stdout(&out));
         assert!(
             stderr(&out).contains(&format!("team \"{name}\": a team name is 3-32 characters")),
@@ -554,46 +558,16 @@ fn a_team_name_the_products_refuse_is_refused_before_anything_is_launched() {
         );
     }
     // A name the pattern takes passes the check (and stops later: nothing is published here).
-    let out = support::recipe::run_file(
-        "recipes/provision.rhai",
-        &[
-            "--var",
-            "team=abc-1",
-            "--var",
-            "domain_name=files.example.com",
-            "--var",
-            "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
-            "--var",
-            AUTOMATION_ROLE,
-            "--dry-run",
-        ],
-    );
+    let out = provision_team("abc-1", &["--dry-run"]);
     assert!(!stderr(&out).contains("a team name is"), "{}", stderr(&out));
 }
 
 #[test]
 fn a_team_whose_bucket_name_would_pass_63_characters_is_refused_before_anything_is_launched() {
     // cfsign-TEAM-123456789012-ap-southeast-1: 35 characters besides the team's, so 28 fit.
-    let fits = format!("team={}", "b".repeat(28));
-    let long = format!("team={}", "b".repeat(29));
-    let provision = |team: &str| {
-        support::recipe::run_file(
-            "recipes/provision.rhai",
-            &[
-                "--region",
-                "ap-southeast-1",
-                "--var",
-                team,
-                "--var",
-                "domain_name=files.example.com",
-                "--var",
-                "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
-                "--var",
-                AUTOMATION_ROLE,
-                "--dry-run",
-            ],
-        )
-    };
+    let fits = "b".repeat(28);
+    let long = "b".repeat(29);
+    let provision = |team: &str| provision_team(team, &["--region", "ap-southeast-1", "--dry-run"]);
     let out = provision(&long);
     assert!(!out.status.success(), "{}", stdout(&out));
     assert!(
@@ -612,7 +586,7 @@ fn a_team_whose_bucket_name_would_pass_63_characters_is_refused_before_anything_
             "--region",
             "ap-southeast-1",
             "--var",
-            &long.replace("team=", "teams="),
+            &format!("teams={long}"),
             "--dry-run",
         ],
     );
