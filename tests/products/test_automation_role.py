@@ -103,7 +103,7 @@ JOBS = {
           for a in ("DescribeProvisionedProduct", "DescribeRecord",
                     "GetProvisionedProductOutputs", "SearchProvisionedProducts",
                     "UpdateProvisionedProduct", "TerminateProvisionedProduct")],
-        call("provisioned::has_parameters", "cloudformation:DescribeStacks", sample.STACK_ARN),
+        call("provisioned::parameters", "cloudformation:DescribeStacks", sample.STACK_ARN),
         call("signing_key::slot_of", "cloudfront:GetPublicKey"),
         *[call("quotas:: headroom, shared response headers policies", f"cloudfront:{a}")
           for a in ("ListDistributions", "ListFunctions", "ListKeyGroups",
