@@ -1,5 +1,10 @@
 //! The AWS host modules against the local emulator, driven through recipes and the CLI:
 //! create, read back, update, error paths, dry-run, and no key material in any output.
+//!
+//! These run as the account root (the static `testing` key): each tests a host function on
+//! fixtures of its own (buckets, stacks and secrets no product names), which no role the docs
+//! describe may create. The recipes as users run them, with those roles' policies evaluated,
+//! are in `lifecycle`, `access`, `faults`, `examples` and `docs`.
 
 use crate::support;
 

@@ -229,6 +229,49 @@ fn application_reads(team: &'static str, other: &str) -> Vec<String> {
     support::recipe::lines(&out)
 }
 
+/// `cfsign sign --secret` as the application of `team` runs it, as its integration role: the
+/// signed URL's key pair id, and what the CLI says when pointed at another team's secret.
+fn application_signs(team: &'static str, other: &str) -> (String, String) {
+    let sign = |owner: &str| {
+        let out = assert_cmd::Command::cargo_bin("cfsign")
+            .unwrap()
+            .args([
+                "sign",
+                "https://files.example.com/uploads/a.txt",
+                "--expires-in",
+                "5m",
+            ])
+            .args(["--secret", &format!("cfsign/{owner}/signing-key")])
+            .args([
+                "--endpoint-url",
+                &Emulator::shared().url,
+                "--region",
+                "us-east-1",
+            ])
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("CFSIGN_KEY_PAIR_ID")
+            .env_remove("CFSIGN_PRIVATE_KEY")
+            .envs(Identity::Integration(team).credentials())
+            .output()
+            .unwrap();
+        support::recipe::assert_no_key_material(&out);
+        out
+    };
+    let signed = sign(team);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    let url = stdout(&signed).trim().to_owned();
+    let key_pair_id = url
+        .split("Key-Pair-Id=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap_or_else(|| panic!("no Key-Pair-Id in {url}"))
+        .to_owned();
+    let refused = sign(other);
+    assert!(!refused.status.success(), "{}", stdout(&refused));
+    (key_pair_id, stderr(&refused))
+}
+
 /// A team provisions itself (docs/onboarding.md, "A team can run this itself") as its
 /// provisioner role (examples/iam/team-provisioner-policy.json); a second run changes nothing.
 fn a_team_provisions_itself(team: &'static str) {
@@ -426,6 +469,12 @@ fn publish_provision_smoke_rotate_and_tear_down() {
             cards[0]["key_pair_id"].as_str().unwrap(),
             "AccessDeniedException"
         ]
+    );
+    let (key_pair_id, refusal) = application_signs("alpha", "beta");
+    assert_eq!(key_pair_id, cards[0]["key_pair_id"].as_str().unwrap());
+    assert!(
+        refusal.contains("AccessDeniedException") && refusal.contains("cfsign/beta/signing-key"),
+        "{refusal}"
     );
     a_team_provisions_itself(SELF_SERVICE);
 

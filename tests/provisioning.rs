@@ -1,11 +1,14 @@
 //! The host modules for publishing and provisioning, driven through recipes against the
 //! emulator: `servicecatalog::` end to end, and what the products create read back through
 //! `dynamodb::`, `iam::`, `cloudfront::` and the emulator's edge.
-
-use crate::support;
+//!
+//! The host functions run as the account root on fixtures of their own (portfolios, launch
+//! roles and stacks under test names, which no documented role may create); `provision.rhai`
+//! runs as the platform automation role, as the docs tell users to run it.
 
 use crate::support::emulator::Emulator;
 use crate::support::recipe::{lines, run_recipe, stderr, stdout, unique};
+use crate::support::roles::{run_file_as, Identity};
 
 /// A recipe prelude: an artifact bucket with the secret product's template uploaded, the
 /// launch role deployed, and a portfolio holding the product with a launch constraint.
@@ -512,10 +515,8 @@ fn a_distribution_deploys_and_serves_urls_signed_by_cfsign_to_the_edge() {
 }
 
 /// The automation role provisioning names in the team's secret (the tests run as the root key).
-const AUTOMATION_ROLE: &str =
-    "automation_role_arn=arn:aws:iam::123456789012:role/cfsign-automation";
-
-/// provision.rhai for `team` with the other inputs it requires, then `extra`.
+/// provision.rhai for `team` with the other inputs it requires, then `extra`, as the platform
+/// automation role runs it.
 fn provision_team(team: &str, extra: &[&str]) -> std::process::Output {
     let team = format!("team={team}");
     let mut args = vec![
@@ -525,11 +526,9 @@ fn provision_team(team: &str, extra: &[&str]) -> std::process::Output {
         "domain_name=files.example.com",
         "--var",
         "certificate_arn=arn:aws:acm:us-east-1:123456789012:certificate/0a1b-2c3d",
-        "--var",
-        AUTOMATION_ROLE,
     ];
     args.extend_from_slice(extra);
-    support::recipe::run_file("recipes/provision.rhai", &args)
+    run_file_as(Identity::Automation, "recipes/provision.rhai", &args)
 }
 
 #[test]
@@ -580,7 +579,8 @@ fn a_team_whose_bucket_name_would_pass_63_characters_is_refused_before_anything_
     assert!(!stderr(&out).contains("over S3's 63"), "{}", stderr(&out));
 
     // Publishing refuses the team too: its portfolio would pin a name no launch can take.
-    let out = support::recipe::run_file(
+    let out = run_file_as(
+        Identity::Automation,
         "recipes/publish.rhai",
         &[
             "--region",

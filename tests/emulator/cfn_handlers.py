@@ -63,6 +63,7 @@ import cfn_stacks
 import iam_actions
 import iam_enforce
 import iam_state
+import strict_cost
 import wire
 from cfn_stacks import ResourceFailed, handler_message, resource_service
 
@@ -397,6 +398,11 @@ def _secret_key_refusal(resource, handler, principal, base):
 
 def authorize(resource, handlers):
     """Raises ResourceFailed when the stack's principal may not make a handler's calls."""
+    with strict_cost.rule("handlers"):
+        _authorize(resource, handlers)
+
+
+def _authorize(resource, handlers):
     principal = _PRINCIPAL.get()
     if principal is None or (principal.is_root and iam_enforce.root_exempt()):
         return

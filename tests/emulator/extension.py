@@ -26,8 +26,11 @@ in test_<part>.py.
                    resource, iam_state reads callers and resource policies from moto)
 - s3_rules:        bucket naming rules, versioned buckets that cannot be deleted, the bucket
                    owner condition (x-amz-expected-bucket-owner)
+- strict_cost:     the time the strict rules (validation, IAM, handler permissions) take,
+                   measured on request (EMULATOR_STRICT_COST)
 
-EmulatorServer is moto's threaded server with the CloudFront control endpoint (/_cloudfront),
+EmulatorServer is moto's threaded server with the request timer outermost, then the CloudFront
+control endpoint (/_cloudfront),
 fault injection, the edge, request validation, IAM and the S3 bucket owner condition in front,
 in that order (the edge's viewer requests are no API requests: never validated or authorized as
 such).
@@ -52,6 +55,7 @@ from cloudfront_account import ControlApplication
 from edge import EdgeApplication
 from faults import FaultApplication
 from iam_enforce import AuthorizationApplication
+from strict_cost import RequestTimeApplication
 from validation import ValidationApplication
 
 
@@ -62,9 +66,9 @@ class EmulatorServer(ThreadedMotoServer):
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
-        app = ControlApplication(FaultApplication(EdgeApplication(ValidationApplication(
-            AuthorizationApplication(cfn_handlers.CallerApplication(
-                s3_rules.BucketOwnerApplication(moto)))))))
+        app = RequestTimeApplication(ControlApplication(FaultApplication(EdgeApplication(
+            ValidationApplication(AuthorizationApplication(cfn_handlers.CallerApplication(
+                s3_rules.BucketOwnerApplication(moto))))))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
         self._server_ready_event.set()

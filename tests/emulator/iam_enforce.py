@@ -34,6 +34,7 @@ from moto.s3.models import FakeBucket
 import aws_errors
 import iam_actions
 import iam_state
+import strict_cost
 import wire
 from iam_policy import Request, ResourcePolicy, evaluate
 
@@ -211,8 +212,9 @@ class AuthorizationApplication:
 
     def __call__(self, environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(EXEMPT):
-            parsed = wire.parse(environ)
-            refused = refusal(parsed, environ) if parsed is not None else None
+            with strict_cost.rule("authorization"):
+                parsed = wire.parse(environ)
+                refused = refusal(parsed, environ) if parsed is not None else None
             if refused is not None:
                 return refused(environ, start_response)
         return self.app(environ, start_response)

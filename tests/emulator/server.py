@@ -28,6 +28,7 @@ RECORDING = RECORDINGS / f"{os.getpid()}.jsonl"
 os.environ.setdefault("MOTO_RECORDER_FILEPATH", str(RECORDING))
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
+import strict_cost  # noqa: E402
 from extension import EmulatorServer  # noqa: E402  (after the environment is set)
 
 
@@ -85,6 +86,7 @@ def main():
     while not stop.wait(1):
         pass
     server.stop()
+    strict_cost.write()
     RECORDING.unlink(missing_ok=True)
 
 

@@ -1,11 +1,15 @@
 """tests/emulator/serve keeps running without a stdin (a script, a container), and stops when
 the process that started it (or the one --parent names) exits, or on SIGTERM."""
+import json
 import os
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import strict_cost
 
 SERVE = Path(__file__).parent / "serve"
 
@@ -81,3 +85,39 @@ def _first_line(path, within=60):
             return path.read_text().splitlines()[0]
         time.sleep(0.1)
     raise AssertionError("the emulator printed no endpoint")
+
+
+def test_with_emulator_strict_cost_it_writes_the_time_its_rules_took_when_it_stops(tmp_path):
+    cost = tmp_path / "cost.jsonl"
+    serve = subprocess.Popen([str(SERVE), "--parent", "0"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "EMULATOR_STRICT_COST": str(cost)})
+    endpoint = serve.stdout.readline().strip()
+    # One API request (validated and authorized: refused, it has no credentials) and one
+    # that no rule looks at.
+    request = urllib.request.Request(f"{endpoint}/", data=b"Action=GetCallerIdentity",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        urllib.request.urlopen(request, timeout=10)
+    except urllib.error.HTTPError as refused:
+        assert refused.code in (400, 403)
+    assert answers(endpoint)
+    assert not cost.exists(), "written before the emulator stopped"
+    serve.send_signal(signal.SIGTERM)
+    assert serve.wait(timeout=10) == 0
+    [line] = cost.read_text().splitlines()
+    found = json.loads(line)
+    assert found["requests"] == 2, found
+    assert set(found["rules"]) == {"validation", "authorization"}, found
+    assert 0 < sum(found["rules"].values()) <= found["request_seconds"], found
+
+
+def test_the_summary_adds_up_every_emulators_line():
+    lines = [json.dumps({"requests": 10, "request_seconds": 4.0,
+                         "rules": {"validation": 0.2, "authorization": 0.2}}),
+             json.dumps({"requests": 30, "request_seconds": 6.0,
+                         "rules": {"authorization": 0.4, "handlers": 0.2}})]
+    assert strict_cost.summary(lines, wall_seconds=100) == (
+        "strict emulator rules: 1.0 s (authorization 0.6 s, handlers 0.2 s, validation 0.2 s) "
+        "of 10.0 s the emulators spent on 40 requests (10.0%); at most 1.0% of the stage's "
+        "100 s even if none of it ran in parallel")

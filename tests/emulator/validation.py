@@ -33,6 +33,7 @@ from xml.sax.saxutils import escape
 import regex
 from werkzeug.wrappers import Response
 
+import strict_cost
 import wire
 
 EXEMPT = ("/_edge/", "/moto-api/", "/_faults")
@@ -348,8 +349,9 @@ class ValidationApplication:
 
     def __call__(self, environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(EXEMPT):
-            parsed = wire.parse(environ)
-            found = violations(parsed) if parsed is not None else []
+            with strict_cost.rule("validation"):
+                parsed = wire.parse(environ)
+                found = violations(parsed) if parsed is not None else []
             if found:
                 # One line on stderr per refusal: a test that fails on it shows why.
                 print(f"emulator: refused {parsed.service} {parsed.operation}: "
