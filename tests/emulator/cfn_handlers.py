@@ -355,6 +355,20 @@ def _managed_policy_arn(resource):
     return f"arn:aws:iam::{resource.account}:policy{path}{resource.name}"
 
 
+def _created_tags(resource, handler, prefix, arn):
+    """aws:ResourceTag keys of the resource itself for the create handler's calls. They are
+    authorized here before the resource exists, but the create gives it its Tags (e.g.
+    CreateDistributionWithTags), so the handler's later calls act on a tagged resource."""
+    own = own_type(resource.resource_type)
+    tags = resource.properties.get("Tags")
+    if handler != "create" or own is None or own[0] != prefix or not isinstance(tags, list):
+        return {}
+    if arn not in _arns(prefix, own[1], resource.identity, resource)[0]:
+        return {}
+    return {f"aws:resourcetag/{t['Key']}".lower(): t.get("Value", "") for t in tags
+            if isinstance(t, dict) and "Key" in t}
+
+
 def calls(resource, handler):
     """(action, resource ARN, condition keys) for every call one handler makes."""
     request_params = {**resource.properties, **resource.identity}
@@ -362,8 +376,9 @@ def calls(resource, handler):
         for prefix, action in _actions(permission):
             request_keys = iam_actions.request_context(prefix, action, request_params)
             for arn in _targets(resource, prefix, action):
+                created = _created_tags(resource, handler, prefix, arn)
                 for keys in _call_keys(resource, handler, prefix, action):
-                    yield f"{prefix}:{action}", arn, {**request_keys, **keys}
+                    yield f"{prefix}:{action}", arn, {**request_keys, **keys, **created}
 
 
 # --- the decision --------------------------------------------------------------------------------

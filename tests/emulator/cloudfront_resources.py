@@ -339,10 +339,15 @@ class CfnDistribution(_Resource, CloudFormationModel):
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name,
                                         cloudformation_json, account_id, region_name):
-        config = cloudformation_json["Properties"]["DistributionConfig"]
-        distribution, _, _ = _cloudfront(account_id, region_name).update_distribution(
+        properties = cloudformation_json["Properties"]
+        config = properties["DistributionConfig"]
+        cloudfront = _cloudfront(account_id, region_name)
+        distribution, _, _ = cloudfront.update_distribution(
             _api_distribution_config(config), original_resource.ref, if_match=True)
         _keep_what_moto_drops(distribution, config)
+        # The handler converges the tags too (TagResource, UntagResource).
+        cloudfront.tagger.delete_all_tags_for_resource(distribution.arn)
+        cloudfront.tagger.tag_resource(distribution.arn, _tags(properties))
         return original_resource
 
     @classmethod

@@ -1,8 +1,8 @@
 """What the authorizer reads from moto's backends: who an access key belongs to (with that
 identity's policies and permissions boundary), and a resource's full ARN, tags and
 resource-based policy (secrets, buckets, KMS keys, role trust policies), and the tags of
-Service Catalog portfolios and products (aws:ResourceTag, the condition key the Service
-Authorization Reference lists for both resource types).
+Service Catalog portfolios and products and of CloudFront distributions (aws:ResourceTag, the
+condition key the Service Authorization Reference lists for these resource types).
 
 Callers, per the IAM User Guide (id_credentials_temp_use-resources.html,
 reference_policies_condition-keys.html#condition-keys-principalarn):
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from moto.cloudformation.models import cloudformation_backends
+from moto.cloudfront.models import cloudfront_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.utils import utcnow
 from moto.iam.models import iam_backends
@@ -257,6 +258,11 @@ def _catalog_resource(region, arn):
     return Resource(context=_tags(found.get("Tags"), "aws:resourcetag") if found else None)
 
 
+def _distribution_resource(arn):
+    tags = cloudfront_backends[ACCOUNT]["aws"].tagger.list_tags_for_resource(arn)["Tags"]
+    return Resource(context=_tags(tags, "aws:resourcetag"))
+
+
 def _role_resource(arn):
     role = _role_named(arn.split("/")[-1])
     return Resource(policy=_document(role.assume_role_policy_document) if role else None,
@@ -275,6 +281,8 @@ def resource(action, arn, region):
         return _key_resource(region, arn)
     if service == "servicecatalog" and arn.startswith("arn:aws:catalog:"):
         return _catalog_resource(region, arn)
+    if service == "cloudfront" and ":distribution/" in arn:
+        return _distribution_resource(arn)
     if action.lower() in ("sts:assumerole", "sts:tagsession") and ":role/" in arn:
         return _role_resource(arn)
     return Resource()

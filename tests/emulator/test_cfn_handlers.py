@@ -156,3 +156,22 @@ def test_the_account_root_runs_handlers_unchecked(endpoint):
     cfn, name = client(endpoint, "cloudformation"), unique("root-topic")
     cfn.create_stack(StackName=name, TemplateBody=topic_template(name))
     assert stack_of(cfn, name)["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_the_create_handlers_calls_on_the_new_resource_see_the_tags_it_is_created_with():
+    # Authorized before the resource exists, but CreateDistributionWithTags tags it as it is
+    # made, so the handler's reads of it act on a tagged distribution.
+    tags = [{"Key": "cfsign:team", "Value": "payments"}]
+    distribution = Handled("AWS::CloudFront::Distribution", "Distribution", "Distribution",
+                           {"DistributionConfig": {}, "Tags": tags}, None, REGION, ACCOUNT)
+    created = {action: keys for action, arn, keys in cfn_handlers.calls(distribution, "create")
+               if action.startswith("cloudfront:")}
+    assert created["cloudfront:GetDistribution"]["aws:resourcetag/cfsign:team"] == "payments"
+    assert created["cloudfront:TagResource"]["aws:requesttag/cfsign:team"] == "payments"
+    existing = Handled("AWS::CloudFront::Distribution", "Distribution", "Distribution",
+                       {"DistributionConfig": {}, "Tags": tags}, "E2EXAMPLE", REGION, ACCOUNT,
+                       {"Id": "E2EXAMPLE"})
+    updated = [keys for action, _, keys in cfn_handlers.calls(existing, "update")
+               if action == "cloudfront:UpdateDistribution"]
+    # An update acts on the distribution as it is: its tags are read from CloudFront.
+    assert updated and all("aws:resourcetag/cfsign:team" not in keys for keys in updated)

@@ -413,3 +413,34 @@ def test_secret_tags_and_version_stages_are_condition_keys(endpoint):
     refused(reader.get_secret_value, SecretId=arn)  # no VersionStage in the request
     other = secret(endpoint, Tags=[{"Key": "cfsign:team", "Value": "b"}])
     refused(reader.get_secret_value, SecretId=other, VersionStage="AWSCURRENT")
+
+
+def _distribution(cloudfront, tags):
+    """A minimal distribution made by the root, with `tags`; returns its id and ARN."""
+    config = {"CallerReference": unique("ref"), "Comment": "", "Enabled": False,
+              "Origins": {"Quantity": 1, "Items": [{
+                  "Id": "o", "DomainName": "example.com",
+                  "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                         "OriginProtocolPolicy": "https-only"}}]},
+              "DefaultCacheBehavior": {"TargetOriginId": "o",
+                                       "ViewerProtocolPolicy": "redirect-to-https",
+                                       "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}}
+    made = cloudfront.create_distribution_with_tags(DistributionConfigWithTags={
+        "DistributionConfig": config, "Tags": {"Items": tags}})["Distribution"]
+    return made["Id"], made["ARN"]
+
+
+def test_a_distributions_tags_are_its_aws_resource_tags(endpoint):
+    # The Service Authorization Reference lists aws:ResourceTag for CloudFront's distribution
+    # resource type: a role may be limited to the distributions carrying a tag.
+    cloudfront = client(endpoint, "cloudfront")
+    tagged, _ = _distribution(cloudfront, [{"Key": "cfsign:team", "Value": "payments"}])
+    other, other_arn = _distribution(cloudfront, [{"Key": "owner", "Value": "web"}])
+    role = make_role(endpoint, allow("cloudfront:GetDistribution",
+                                     f"arn:aws:cloudfront::{ACCOUNT}:distribution/*",
+                                     Condition={"Null": {"aws:ResourceTag/cfsign:team": "false"}}))
+    as_tagged = as_role(endpoint, role, "cloudfront")
+    assert as_tagged.get_distribution(Id=tagged)["Distribution"]["Id"] == tagged
+    error = refused(as_tagged.get_distribution, Id=other)["Error"]
+    assert error["Code"] == "AccessDenied"
+    assert f"cloudfront:GetDistribution on resource: {other_arn}" in error["Message"]

@@ -152,6 +152,14 @@ def request_context(resource, handler, action, own):
             "route53:ChangeResourceRecordSetsNormalizedRecordNames":
                 [properties["Name"].lower().rstrip(".")],
             "route53:ChangeResourceRecordSetsActions": [ROUTE53_CHANGE[handler]]})
+    if kind == "AWS::CloudFront::Distribution" and action.startswith("cloudfront:"):
+        # The distribution's own calls see its tags (aws:ResourceTag, which CloudFront's
+        # distribution resource type takes); its creation sends them to cloudfront:TagResource
+        # as aws:RequestTag (CreateDistributionWithTags), before the distribution carries any.
+        tags = {t["Key"]: t["Value"] for t in properties.get("Tags", [])}
+        if action == "cloudfront:TagResource" and handler == "create":
+            return base_context(**{f"aws:RequestTag/{k}": v for k, v in tags.items()})
+        return base_context(**{f"aws:ResourceTag/{k}": v for k, v in tags.items()})
     if action == "iam:PassRole":
         return base_context(**{"iam:PassedToService": "s3.amazonaws.com"})
     if action == "iam:AttachRolePolicy":
@@ -312,6 +320,13 @@ FOREIGN = [
     ("cloudformation:UpdateStack",
      f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/cfsign-launch-role/0f6c1f40", {}),
     ("cloudfront:DeleteCachePolicy", "*", {}),
+    # Distributions cfsign did not make (no cfsign:team tag).
+    ("cloudfront:UpdateDistribution", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2WEBSITE",
+     {"aws:ResourceTag/owner": "web"}),
+    ("cloudfront:DeleteDistribution", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2WEBSITE",
+     {}),
+    ("cloudfront:TagResource", f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2WEBSITE",
+     {"aws:RequestTag/owner": "cfsign"}),
 ]
 
 
