@@ -10,6 +10,7 @@ use crate::support;
 
 use crate::support::emulator::Emulator;
 use crate::support::recipe::{lines, run_recipe, stderr, stdout, unique};
+use crate::support::roles::{cfsign_as, Identity};
 use assert_cmd::Command;
 
 #[test]
@@ -409,25 +410,12 @@ fn http_requests_return_every_status_and_fail_only_to_connect() {
     );
 }
 
-/// `cfsign` against the emulator, with test credentials and no key from the environment.
+/// `cfsign` against the emulator as the account root, with no key from the environment.
 fn cfsign_aws(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("cfsign")
-        .unwrap()
-        .args(args)
-        .args([
-            "--endpoint-url",
-            &Emulator::shared().url,
-            "--region",
-            "us-east-1",
-        ])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .env_remove("CFSIGN_KEY_PAIR_ID")
-        .env_remove("CFSIGN_PRIVATE_KEY")
-        .env_remove("CFSIGN_KMS_KEY_ID")
-        .output()
-        .unwrap()
+    cfsign_as(
+        Identity::Root("the host's own AWS calls, on fixtures"),
+        args,
+    )
 }
 
 #[test]
@@ -571,25 +559,7 @@ fn sign_reads_its_key_from_the_teams_secret_with_no_key_file() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::write(&public, stdout(&out)).unwrap();
-    let cfsign = |args: &[&str]| {
-        Command::cargo_bin("cfsign")
-            .unwrap()
-            .args(args)
-            .args([
-                "--endpoint-url",
-                &Emulator::shared().url,
-                "--region",
-                "us-east-1",
-            ])
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env_remove("AWS_PROFILE")
-            .env_remove("CFSIGN_KEY_PAIR_ID")
-            .env_remove("CFSIGN_PRIVATE_KEY")
-            .output()
-            .unwrap()
-    };
-    let signed = cfsign(&[
+    let signed = cfsign_aws(&[
         "sign",
         "https://cdn.example.com/a.jpg",
         "--secret",
@@ -617,7 +587,7 @@ fn sign_reads_its_key_from_the_teams_secret_with_no_key_file() {
         .unwrap();
     assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
 
-    let cookies = cfsign(&[
+    let cookies = cfsign_aws(&[
         "cookies",
         "https://cdn.example.com/*",
         "--secret",
@@ -630,7 +600,7 @@ fn sign_reads_its_key_from_the_teams_secret_with_no_key_file() {
         "{}",
         stderr(&cookies)
     );
-    let mismatch = cfsign(&[
+    let mismatch = cfsign_aws(&[
         "sign",
         "https://cdn.example.com/a.jpg",
         "--secret",
@@ -646,7 +616,7 @@ fn sign_reads_its_key_from_the_teams_secret_with_no_key_file() {
         "{}",
         stderr(&mismatch)
     );
-    let missing = cfsign(&[
+    let missing = cfsign_aws(&[
         "sign",
         "https://cdn.example.com/a.jpg",
         "--secret",

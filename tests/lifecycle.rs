@@ -11,7 +11,7 @@ use crate::support;
 
 use crate::support::emulator::{Emulator, Recorded};
 use crate::support::recipe::{json, stderr, stdout};
-use crate::support::roles::{app_role_arn, run_file_as, run_recipe_as, Identity};
+use crate::support::roles::{app_role_arn, cfsign_as, run_file_as, run_recipe_as, Identity};
 use serde_json::Value;
 
 /// The platform team runs every recipe as its automation role (products/automation-role).
@@ -233,30 +233,18 @@ fn application_reads(team: &'static str, other: &str) -> Vec<String> {
 /// signed URL's key pair id, and what the CLI says when pointed at another team's secret.
 fn application_signs(team: &'static str, other: &str) -> (String, String) {
     let sign = |owner: &str| {
-        let out = assert_cmd::Command::cargo_bin("cfsign")
-            .unwrap()
-            .args([
+        let secret = format!("cfsign/{owner}/signing-key");
+        cfsign_as(
+            Identity::Integration(team),
+            &[
                 "sign",
                 "https://files.example.com/uploads/a.txt",
                 "--expires-in",
                 "5m",
-            ])
-            .args(["--secret", &format!("cfsign/{owner}/signing-key")])
-            .args([
-                "--endpoint-url",
-                &Emulator::shared().url,
-                "--region",
-                "us-east-1",
-            ])
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_SESSION_TOKEN")
-            .env_remove("CFSIGN_KEY_PAIR_ID")
-            .env_remove("CFSIGN_PRIVATE_KEY")
-            .envs(Identity::Integration(team).credentials())
-            .output()
-            .unwrap();
-        support::recipe::assert_no_key_material(&out);
-        out
+                "--secret",
+                &secret,
+            ],
+        )
     };
     let signed = sign(team);
     assert!(signed.status.success(), "{}", stderr(&signed));

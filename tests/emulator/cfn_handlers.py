@@ -361,12 +361,12 @@ def _created_tags(resource, handler, prefix, arn):
     CreateDistributionWithTags), so the handler's later calls act on a tagged resource."""
     own = own_type(resource.resource_type)
     tags = resource.properties.get("Tags")
-    if handler != "create" or own is None or own[0] != prefix or not isinstance(tags, list):
+    if handler != "create" or own is None or own[0] != prefix or not isinstance(tags, list) \
+            or not all(isinstance(t, dict) and "Key" in t for t in tags):
         return {}
     if arn not in _arns(prefix, own[1], resource.identity, resource)[0]:
         return {}
-    return {f"aws:resourcetag/{t['Key']}".lower(): t.get("Value", "") for t in tags
-            if isinstance(t, dict) and "Key" in t}
+    return iam_state.tag_keys(tags, "aws:resourcetag")
 
 
 def calls(resource, handler):

@@ -275,7 +275,7 @@ def request_context(service, action, params):
                     context[key.lower()] = str(members[_normalized(name)])
     tags = params.get("Tags")
     if isinstance(tags, list) and all(isinstance(t, dict) and "Key" in t for t in tags):
-        context.update({f"aws:requesttag/{t['Key']}".lower(): t.get("Value", "") for t in tags})
+        context.update(iam_state.tag_keys(tags, "aws:requesttag"))
         context["aws:tagkeys"] = [t["Key"] for t in tags]
     return context
 

@@ -207,15 +207,17 @@ def user_arn(name):
     return user.arn if user else None
 
 
-def _tags(pairs, *prefixes):
-    return {f"{prefix}/{t['Key']}".lower(): t["Value"] for t in pairs or [] for prefix in prefixes}
+def tag_keys(pairs, *prefixes):
+    """Condition keys PREFIX/KEY (lower case) for a Tags list of {Key, Value}."""
+    return {f"{prefix}/{t['Key']}".lower(): t.get("Value", "") for t in pairs or []
+            for prefix in prefixes}
 
 
 def _secret_resource(region, arn):
     found = secret(region, arn)
     if found is None:
         return Resource()
-    context = _tags(found.tags, "aws:resourcetag", "secretsmanager:resourcetag")
+    context = tag_keys(found.tags, "aws:resourcetag", "secretsmanager:resourcetag")
     return Resource(policy=found.policy, context=context)
 
 
@@ -228,7 +230,7 @@ def _bucket_resource(arn):
     context = {}
     if key_name and key_name in bucket.keys:
         key = bucket.keys[key_name]
-        context = _tags(s3.get_object_tagging(key)["Tags"], "s3:existingobjecttag")
+        context = tag_keys(s3.get_object_tagging(key)["Tags"], "s3:existingobjecttag")
     return Resource(policy=bucket.policy, context=context)
 
 
@@ -255,12 +257,12 @@ def _catalog_resource(region, arn):
     catalog = _catalog(region)
     held = {"portfolio": "portfolios", "product": "products"}.get(kind)
     found = getattr(catalog, held).get(resource_id) if catalog and held else None
-    return Resource(context=_tags(found.get("Tags"), "aws:resourcetag") if found else None)
+    return Resource(context=tag_keys(found.get("Tags"), "aws:resourcetag") if found else None)
 
 
 def _distribution_resource(arn):
     tags = cloudfront_backends[ACCOUNT]["aws"].tagger.list_tags_for_resource(arn)["Tags"]
-    return Resource(context=_tags(tags, "aws:resourcetag"))
+    return Resource(context=tag_keys(tags, "aws:resourcetag"))
 
 
 def _role_resource(arn):

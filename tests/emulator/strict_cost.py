@@ -17,13 +17,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+# Read once: the emulator checks it on every request.
+_FILE = os.environ.get("EMULATOR_STRICT_COST")
 _LOCK = threading.Lock()
 _RULES = {}
 _REQUESTS = {"requests": 0, "request_seconds": 0.0}
-
-
-def _file():
-    return os.environ.get("EMULATOR_STRICT_COST")
 
 
 def _add(totals, key, seconds):
@@ -34,7 +32,7 @@ def _add(totals, key, seconds):
 @contextmanager
 def rule(name):
     """Counts the time of the block against the strict rule `name` (when measuring)."""
-    if not _file():
+    if not _FILE:
         yield
         return
     start = time.perf_counter()
@@ -51,7 +49,7 @@ class RequestTimeApplication:
         self.app = app
 
     def __call__(self, environ, start_response):
-        if not _file():
+        if not _FILE:
             return self.app(environ, start_response)
         start = time.perf_counter()
         try:
@@ -69,9 +67,8 @@ def measured():
 
 def write():
     """Appends the totals to EMULATOR_STRICT_COST (nothing when not measuring)."""
-    path = _file()
-    if path:
-        with open(path, "a", encoding="utf-8") as out:
+    if _FILE:
+        with open(_FILE, "a", encoding="utf-8") as out:
             out.write(json.dumps(measured()) + "\n")
 
 

@@ -68,6 +68,26 @@ pub fn run_recipe_as(who: Identity, recipe: &str, extra: &[&str]) -> (Output, te
     (run_file_as(who, &path, extra), dir)
 }
 
+/// `cfsign ARGS` (not `run`) against the emulator as `who`, with no key or key pair id from
+/// the environment; checks no key material reached its output.
+pub fn cfsign_as(who: Identity, args: &[&str]) -> Output {
+    let output = assert_cmd::Command::cargo_bin("cfsign")
+        .unwrap()
+        .args(args)
+        .args(["--endpoint-url", &Emulator::shared().url])
+        .args(["--region", "us-east-1"])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("CFSIGN_KEY_PAIR_ID")
+        .env_remove("CFSIGN_PRIVATE_KEY")
+        .env_remove("CFSIGN_KMS_KEY_ID")
+        .envs(who.credentials())
+        .output()
+        .unwrap();
+    recipe::assert_no_key_material(&output);
+    output
+}
+
 /// The ARN of the application role of `team`, which may assume the team's integration role
 /// once provisioning trusts it (`--var trusted_principal_arn=...`).
 pub fn app_role_arn(team: &str) -> String {
