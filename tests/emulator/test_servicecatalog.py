@@ -121,6 +121,38 @@ def test_a_launch_constraint_names_one_existing_role_and_is_unique(endpoint, cat
     assert json.loads(described["ConstraintParameters"]) == {"LocalRoleName": "cfsign-sc-launch"}
 
 
+def test_a_portfolio_and_its_products_are_deleted_only_once_nothing_holds_them(endpoint,
+                                                                                catalog):
+    sc = catalog["sc"]
+    portfolio_id = sc.create_portfolio(DisplayName=unique("sc-gone"),
+                                       ProviderName="p")["PortfolioDetail"]["Id"]
+    product_id, _ = new_product(sc, endpoint, unique("sc-gone"))
+    sc.associate_product_with_portfolio(ProductId=product_id, PortfolioId=portfolio_id)
+    constraint = sc.create_constraint(PortfolioId=portfolio_id, ProductId=product_id,
+                                      Type="LAUNCH",
+                                      Parameters=json.dumps({"RoleArn": catalog["launch_role"]}))
+    principal = make_role(endpoint)
+    sc.associate_principal_with_portfolio(PortfolioId=portfolio_id, PrincipalARN=principal,
+                                          PrincipalType="IAM")
+    held = refused(sc.delete_portfolio, Id=portfolio_id)["Error"]
+    assert held["Code"] == "ResourceInUseException"
+    assert "products, principals, constraints" in held["Message"]
+    assert refused(sc.delete_product, Id=product_id)["Error"]["Code"] == "ResourceInUseException"
+
+    sc.delete_constraint(Id=constraint["ConstraintDetail"]["ConstraintId"])
+    sc.disassociate_product_from_portfolio(ProductId=product_id, PortfolioId=portfolio_id)
+    gone = refused(sc.disassociate_product_from_portfolio, ProductId=product_id,
+                   PortfolioId=portfolio_id)
+    assert gone["Error"]["Code"] == "ResourceNotFoundException"
+    assert "principals" in refused(sc.delete_portfolio, Id=portfolio_id)["Error"]["Message"]
+    sc.disassociate_principal_from_portfolio(PortfolioId=portfolio_id, PrincipalARN=principal)
+    sc.delete_portfolio(Id=portfolio_id)
+    sc.delete_product(Id=product_id)
+    for call, key in ((sc.describe_portfolio, portfolio_id), (sc.delete_product, product_id),
+                      (sc.delete_constraint, constraint["ConstraintDetail"]["ConstraintId"])):
+        assert refused(call, Id=key)["Error"]["Code"] == "ResourceNotFoundException"
+
+
 def test_a_local_role_name_launches_as_that_role_of_the_launching_account(endpoint, catalog):
     sc = catalog["sc"]
     portfolio = sc.create_portfolio(DisplayName=unique("sc-local"), ProviderName="p")

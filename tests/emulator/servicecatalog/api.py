@@ -19,6 +19,10 @@ from .state import LOCK, CatalogError, catalog_of, invalid, new_id, not_found
 OPERATIONS = {}
 #: Operations no binding calls, served so tests can arrange what a real account would have.
 SETUP_OPERATIONS = {"EnableAWSOrganizationsAccess"}
+#: Operations no binding calls that the real-account suite's cleanup does
+#: (tests/aws-account/cleanup.py), served so its dry run and its tests run here.
+CLEANUP_OPERATIONS = {"DeleteConstraint", "DisassociateProductFromPortfolio", "DeletePortfolio",
+                      "DeleteProduct"}
 _NAMES = {xform_name(name): name
           for name in wire.service_model("servicecatalog").operation_names}
 
@@ -177,6 +181,21 @@ def update_product(call):
 
 
 @operation
+def delete_product(call):
+    """Refused while a portfolio holds the product (API reference, DeleteProduct: "You cannot
+    delete a product if it was shared with you or is associated with a portfolio"):
+    ResourceInUseException. Its provisioning artifacts go with it."""
+    catalog = call.catalog
+    product = catalog.product(call.params["Id"])
+    holding = [p["Id"] for p in catalog.portfolios.values() if product["Id"] in p["Products"]]
+    if holding:
+        raise CatalogError("ResourceInUseException", f"Product {product['Id']} is associated "
+                           f"with portfolio(s) {', '.join(holding)}.")
+    del catalog.products[product["Id"]]
+    return {}
+
+
+@operation
 def search_products_as_admin(call):
     params, catalog = call.params, call.catalog
     products = list(catalog.products.values())
@@ -276,6 +295,35 @@ def disassociate_principal_from_portfolio(call):
 
 
 @operation
+def disassociate_product_from_portfolio(call):
+    product = call.catalog.product(call.params["ProductId"])
+    portfolio = call.catalog.portfolio(call.params["PortfolioId"])
+    if product["Id"] not in portfolio["Products"]:
+        raise not_found("Product in portfolio", product["Id"])
+    portfolio["Products"].remove(product["Id"])
+    return {}
+
+
+@operation
+def delete_portfolio(call):
+    """Refused while anything still hangs on the portfolio (API reference, DeletePortfolio: "You
+    cannot delete a portfolio if it was shared with you or if it has associated products, users,
+    constraints, or shared accounts"): ResourceInUseException."""
+    catalog = call.catalog
+    portfolio = catalog.portfolio(call.params["Id"])
+    constraints = [c for c in catalog.constraints.values() if c["PortfolioId"] == portfolio["Id"]]
+    held = [what for what, items in (("products", portfolio["Products"]),
+                                     ("principals", portfolio["Principals"]),
+                                     ("constraints", constraints),
+                                     ("shares", portfolio["Shares"])) if items]
+    if held:
+        raise CatalogError("ResourceInUseException",
+                           f"Portfolio {portfolio['Id']} still has associated {', '.join(held)}.")
+    del catalog.portfolios[portfolio["Id"]]
+    return {}
+
+
+@operation
 def list_principals_for_portfolio(call):
     portfolio = call.catalog.portfolio(call.params["PortfolioId"])
     return _paged(portfolio["Principals"], call.params, "Principals")
@@ -347,6 +395,13 @@ def update_constraint(call):
     if "Description" in call.params:
         constraint["Description"] = call.params["Description"]
     return views.constraint_reply(constraint)
+
+
+@operation
+def delete_constraint(call):
+    constraint = call.catalog.constraint(call.params["Id"])
+    del call.catalog.constraints[constraint["ConstraintId"]]
+    return {}
 
 
 @operation
