@@ -329,7 +329,8 @@ pub mod cloudformation_module {
     /// `changed: false`). A stack whose first create failed (ROLLBACK_COMPLETE: CloudFormation
     /// can only delete it) is deleted and created again, with a progress line saying so. On
     /// failure the error names the failing resource and its reason. Options: `capabilities`
-    /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`.
+    /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`;
+    /// in a dry run `status` is `"PLANNED"`, and a stack not yet created has no outputs.
     ///
     /// ```rhai
     /// let stack = cloudformation::deploy("cfsign-launch-role", "products/launch-role/template.yaml",
@@ -375,10 +376,16 @@ pub mod cloudformation_module {
             operation,
             json!({ "StackName": name, "Template": template_path, "Parameters": planned_params }),
         ) {
+            // A stack only planned has the same keys as one made, its outputs still empty.
             let mut map = existing
                 .as_ref()
                 .map(|s| result_map(s, true))
-                .unwrap_or_default();
+                .unwrap_or_else(|| {
+                    let mut map = Map::new();
+                    map.insert("stack_id".into(), "".into());
+                    map.insert("outputs".into(), Map::new().into());
+                    map
+                });
             map.insert("changed".into(), true.into());
             map.insert("status".into(), "PLANNED".into());
             return Ok(map);
