@@ -6,6 +6,7 @@
 mod support;
 
 mod access;
+mod account_suite;
 mod aws;
 mod cli;
 mod cross_sdk;

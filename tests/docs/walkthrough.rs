@@ -31,11 +31,18 @@ const RUN_ELSEWHERE: &[(&str, &str)] = &[
 ];
 
 /// Commands no test runs, and why.
-const NOT_RUN: &[(&str, &str)] = &[(
-    "tests/bench/run",
-    "builds cfsign in release mode and measures for minutes; its figures go to \
-     docs/benchmarks.md, never into a test",
-)];
+const NOT_RUN: &[(&str, &str)] = &[
+    (
+        "tests/bench/run",
+        "builds cfsign in release mode and measures for minutes; its figures go to \
+         docs/benchmarks.md, never into a test",
+    ),
+    (
+        "tests/aws-account/run",
+        "runs in the AWS account the reader names; tests/account_suite.rs runs it against the \
+         emulator",
+    ),
+];
 
 /// The docs a platform engineer follows as the automation role they have the administrator
 /// deploy (products/automation-role); the rest (the README's emulator quickstart, which exports

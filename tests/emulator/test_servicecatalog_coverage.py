@@ -1,17 +1,21 @@
 """The emulator serves exactly the Service Catalog operations cfsign's bindings call: the SDK
 calls in src/script/bindings/servicecatalog/ (`.operation_name()` on a Service Catalog client,
 named as botocore names the model's operations) against servicecatalog/api.py's OPERATIONS,
-plus the few it serves only so tests can arrange an account (SETUP_OPERATIONS)."""
+plus the few it serves only so tests can arrange an account (SETUP_OPERATIONS) and those the
+real-account suite's cleanup calls through boto3 (CLEANUP_OPERATIONS)."""
 import re
 from pathlib import Path
 
 from botocore import xform_name
 
 import wire
-from servicecatalog.api import OPERATIONS, SETUP_OPERATIONS
+from servicecatalog.api import CLEANUP_OPERATIONS, OPERATIONS, SETUP_OPERATIONS
 
 BINDINGS = Path(__file__).parents[2] / "src" / "script" / "bindings" / "servicecatalog"
 CALL = re.compile(r"\.\s*([a-z][a-z0-9_]*)\(\)")
+CLEANUP = Path(__file__).parents[1] / "aws-account" / "cleanup.py"
+# boto3 calls on the Service Catalog client: `catalog.delete_portfolio(`.
+CLEANUP_CALL = re.compile(r"\bcatalog\.([a-z][a-z0-9_]*)\(")
 
 
 def operations_the_bindings_call():
@@ -33,5 +37,12 @@ def test_every_operation_the_bindings_call_is_served():
 
 
 def test_the_emulator_serves_no_operation_cfsign_does_not_call():
-    extra = set(OPERATIONS) - operations_the_bindings_call() - SETUP_OPERATIONS
+    extra = (set(OPERATIONS) - operations_the_bindings_call() - SETUP_OPERATIONS
+             - CLEANUP_OPERATIONS)
     assert not extra, f"served but called by no binding: {sorted(extra)}"
+
+
+def test_the_cleanup_operations_are_those_the_suite_calls_that_no_binding_does():
+    names = {xform_name(op): op for op in wire.service_model("servicecatalog").operation_names}
+    called = {names[m] for m in CLEANUP_CALL.findall(CLEANUP.read_text()) if m in names}
+    assert called - operations_the_bindings_call() == CLEANUP_OPERATIONS

@@ -5,7 +5,7 @@ import re
 
 from cfn import REPO
 
-LOCKED = ["tests/uv", "tests/emulator", "tests/products", "tests/peers"]
+LOCKED = ["tests/uv", "tests/emulator", "tests/aws-account", "tests/products", "tests/peers"]
 PIN = re.compile(r"^([A-Za-z0-9._-]+)(\[[^\]]*\])?==([^\s;\\]+)")
 
 

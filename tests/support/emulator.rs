@@ -58,9 +58,11 @@ impl Emulator {
                     .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .unwrap_or_default();
-                let target = record["headers"]["X-Amz-Target"]
-                    .as_str()
-                    .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned());
+                let full_target = record["headers"]["X-Amz-Target"].as_str();
+                let target = full_target.map(|t| t.rsplit('.').next().unwrap_or(t).to_owned());
+                let target_prefix = full_target
+                    .and_then(|t| t.split_once('.'))
+                    .map(|(prefix, _)| prefix.to_owned());
                 let action = body
                     .split('&')
                     .find_map(|pair| pair.strip_prefix("Action="))
@@ -69,6 +71,7 @@ impl Emulator {
                     method: record["method"].as_str().unwrap_or_default().to_owned(),
                     url: record["url"].as_str().unwrap_or_default().to_owned(),
                     operation: target.or(action),
+                    target_prefix,
                     body,
                 }
             })
@@ -114,6 +117,8 @@ pub struct Recorded {
     pub url: String,
     /// The API operation (JSON target or query Action), when the protocol names one.
     pub operation: Option<String>,
+    /// The service part of a JSON protocol's X-Amz-Target (e.g. `AWS242ServiceCatalogService`).
+    pub target_prefix: Option<String>,
     /// The request body, decoded.
     pub body: String,
 }

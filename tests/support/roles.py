@@ -12,6 +12,11 @@ Usage (AWS_ENDPOINT_URL names the emulator; the static `testing` key is the acco
   roles.py integration TEAM        the team's integration role (its integration-role product),
                                    as the team's application
   roles.py app TEAM                the ARN of the application's own role (trusted_principal_arn)
+  roles.py administrator           an administrator of a sandbox account (an IAM Identity Center
+                                   AdministratorAccess session), as the real-account suite runs
+  roles.py sandbox DOMAIN          what that suite needs the sandbox to hold: an issued ACM
+                                   certificate for *.DOMAIN in us-east-1 and DOMAIN's public
+                                   hosted zone; prints {"certificate_arn", "hosted_zone_id"}
 
 What the root does here stands outside the product, done once per emulator: the account
 administrator deploys the automation role (as docs/onboarding.md says) and creates the team's
@@ -87,6 +92,56 @@ def sso_session(permission_set, may_assume_arns):
     return assume(None, arn, f"{permission_set.lower()}@example.com")
 
 
+def administrator():
+    """A sandbox administrator signed in: the session of the role IAM Identity Center creates
+    for an AdministratorAccess permission set."""
+    everything = {"Version": "2012-10-17",
+                  "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    arn = ensure_role("AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+                      trusting_the_account(), everything, SSO_PATH)
+    return assume(None, arn, "sandbox-admin@example.com")
+
+
+def sandbox(domain):
+    """An imported certificate for *.DOMAIN (ACM issues imported ones at once) and the
+    domain's hosted zone, once per domain."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    acm = boto3.client("acm", region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    wildcard = f"*.{domain}"
+    found = [c["CertificateArn"] for c in acm.list_certificates()["CertificateSummaryList"]
+             if c["DomainName"] == wildcard]
+    if found:
+        certificate_arn = found[0]
+    else:
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, wildcard)])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                       .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                       .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+                       .add_extension(x509.SubjectAlternativeName([x509.DNSName(wildcard)]),
+                                      critical=False)
+                       .sign(key, hashes.SHA256()))
+        certificate_arn = acm.import_certificate(
+            Certificate=certificate.public_bytes(serialization.Encoding.PEM),
+            PrivateKey=key.private_bytes(serialization.Encoding.PEM,
+                                         serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()))["CertificateArn"]
+    route53 = root("route53")
+    zones = [z["Id"] for z in route53.list_hosted_zones()["HostedZones"]
+             if z["Name"] == f"{domain}."]
+    zone = zones[0] if zones else route53.create_hosted_zone(
+        Name=domain, CallerReference=domain)["HostedZone"]["Id"]
+    return {"certificate_arn": certificate_arn, "hosted_zone_id": zone.rsplit("/", 1)[-1]}
+
+
 def automation_role_arn():
     """The automation role, deployed by the administrator from its template when missing."""
     cfn = root("cloudformation")
@@ -142,6 +197,10 @@ def main(command, *args):
         print(json.dumps(integration(args[0])))
     elif command == "app":
         print(app_role_arn(args[0]))
+    elif command == "administrator":
+        print(json.dumps(administrator()))
+    elif command == "sandbox":
+        print(json.dumps(sandbox(args[0])))
     else:
         sys.exit(f"roles.py: unknown command {command}")
 

@@ -22,6 +22,9 @@ pub enum Identity {
     /// A team's integration role (its integration-role product), as its application assumes it
     /// from its own role (`app_role_arn`).
     Integration(&'static str),
+    /// An administrator of a sandbox account (an IAM Identity Center AdministratorAccess
+    /// session), as the real-account suite (tests/aws-account) runs.
+    Administrator,
     /// The account root: only for what stands outside the product (the test's own fixtures,
     /// reading state back to check it). The text says why.
     Root(&'static str),
@@ -39,6 +42,7 @@ impl Identity {
                 ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
             ],
             Identity::Automation => assumed(&["automation"]),
+            Identity::Administrator => assumed(&["administrator"]),
             Identity::Provisioner(team) => assumed(&["provisioner", team]),
             Identity::Integration(team) => assumed(&["integration", team]),
         }
@@ -92,6 +96,16 @@ pub fn cfsign_as(who: Identity, args: &[&str]) -> Output {
 /// once provisioning trusts it (`--var trusted_principal_arn=...`).
 pub fn app_role_arn(team: &str) -> String {
     roles_py(&["app", team]).trim().to_owned()
+}
+
+/// What the real-account suite needs a sandbox to hold, made once in the module's emulator: an
+/// issued certificate for `*.DOMAIN` in us-east-1 and the domain's hosted zone, as
+/// `(certificate_arn, hosted_zone_id)`.
+pub fn sandbox(domain: &str) -> (String, String) {
+    let made: serde_json::Value =
+        serde_json::from_str(&roles_py(&["sandbox", domain])).expect("roles.py prints JSON");
+    let field = |name: &str| made[name].as_str().unwrap().to_owned();
+    (field("certificate_arn"), field("hosted_zone_id"))
 }
 
 /// The credentials `roles.py ARGS` prints, set up once per test module's emulator: sessions
