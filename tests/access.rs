@@ -436,6 +436,20 @@ print(json.dumps({"unit": orgs.create_organizational_unit(ParentId=root, Name="a
         "{}",
         stderr(&out)
     );
+    // Both were refused before anything was made: the team's portfolio does not exist.
+    let made = boto(
+        r#"
+sc = client("servicecatalog")
+names = [p["DisplayName"] for page in sc.get_paginator("list_portfolios").paginate()
+         for p in page["PortfolioDetails"]]
+print(json.dumps("org-orgteam" in names))
+"#,
+    );
+    assert_eq!(
+        made,
+        json!(false),
+        "a refused share left a portfolio behind"
+    );
     // The management account enables it once; the share is made with principal sharing, and
     // a share made earlier without it is changed with UpdatePortfolioShare.
     boto(

@@ -147,6 +147,9 @@ def test_a_portfolio_and_its_products_are_deleted_only_once_nothing_holds_them(e
     assert "principals" in refused(sc.delete_portfolio, Id=portfolio_id)["Error"]["Message"]
     sc.disassociate_principal_from_portfolio(PortfolioId=portfolio_id, PrincipalARN=principal)
     sc.delete_portfolio(Id=portfolio_id)
+    described = sc.describe_product_as_admin(Id=product_id)
+    assert described["ProductViewDetail"]["ProductViewSummary"]["ProductId"] == product_id
+    assert described["Tags"] == [] and len(described["ProvisioningArtifactSummaries"]) == 1
     sc.delete_product(Id=product_id)
     for call, key in ((sc.describe_portfolio, portfolio_id), (sc.delete_product, product_id),
                       (sc.delete_constraint, constraint["ConstraintDetail"]["ConstraintId"])):

@@ -22,7 +22,7 @@ SETUP_OPERATIONS = {"EnableAWSOrganizationsAccess"}
 #: Operations no binding calls that the real-account suite's cleanup does
 #: (tests/aws-account/cleanup.py), served so its dry run and its tests run here.
 CLEANUP_OPERATIONS = {"DeleteConstraint", "DisassociateProductFromPortfolio", "DeletePortfolio",
-                      "DeleteProduct"}
+                      "DeleteProduct", "DescribeProductAsAdmin"}
 _NAMES = {xform_name(name): name
           for name in wire.service_model("servicecatalog").operation_names}
 
@@ -178,6 +178,17 @@ def update_product(call):
             product[key] = call.params[key]
     product["Tags"] = _retag(product["Tags"], call.params)
     return {"ProductViewDetail": views.product(product), "Tags": product["Tags"]}
+
+
+@operation
+def describe_product_as_admin(call):
+    """The administrator's view of a product, by Id or Name, with its tags."""
+    product = call.catalog.product(call.params.get("Id"), call.params.get("Name"))
+    summaries = [{k: a[k] for k in ("Id", "Name", "Description", "CreatedTime") if k in a}
+                 for a in product["Artifacts"]]
+    return {"ProductViewDetail": views.product(product),
+            "ProvisioningArtifactSummaries": summaries, "Tags": product["Tags"],
+            "TagOptions": [], "Budgets": []}
 
 
 @operation

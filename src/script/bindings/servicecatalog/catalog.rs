@@ -814,6 +814,31 @@ pub mod catalog_module {
             .unwrap_or_default())
     }
 
+    /// Checks share targets before anything is made, as `share_portfolio` would: each is an
+    /// account id, an organization or an organizational unit, and a share with either of the
+    /// last two needs the management account with Service Catalog's Organizations access
+    /// enabled. Throws the reason for the first target that cannot be shared with.
+    #[rhai_fn(return_raw)]
+    pub fn check_share_targets(
+        context: NativeCallContext,
+        targets: Array,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let aws = aws(&context)?;
+        let operation = "CreatePortfolioShare";
+        let mut parsed = Vec::with_capacity(targets.len());
+        for target in &targets {
+            let target = target.to_string();
+            parsed.push(
+                ShareTarget::parse(&target)
+                    .map_err(|e| invalid(&context, SERVICE, operation, e))?,
+            );
+        }
+        if parsed.iter().any(|t| matches!(t, ShareTarget::Node(_))) {
+            require_organizations_access(&context, &aws, operation)?;
+        }
+        Ok(())
+    }
+
     /// Shares a portfolio with `target`: an account id (12 digits), an organization (`o-...`)
     /// or an organizational unit (`ou-...`). Organization shares include the portfolio's
     /// IAM_PATTERN principals (SharePrincipals) and need the management account with Service
