@@ -18,5 +18,6 @@ mod lifecycle;
 mod provisioning;
 mod quickstart;
 mod quotas;
+mod recipe_inputs;
 mod reference;
 mod vectors;
