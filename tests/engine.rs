@@ -90,6 +90,18 @@ fn vars_are_read_by_name_with_defaults_for_optional_ones() {
 }
 
 #[test]
+fn the_dry_runs_placeholder_is_one_value_recipes_ask_about_by_name() {
+    let ws = Workspace::new();
+    let recipe = ws.recipe(
+        "planned.rhai",
+        r#"print(is_planned(planned())); print(is_planned("port-123")); print(is_planned(42)); print(dry_run());"#,
+    );
+    let run = run(&ws, &recipe, &[]);
+    assert_eq!(run.printed, ["true", "false", "false", "false"]);
+    assert_eq!(cfsign::aws::plan::PLANNED, "(planned)");
+}
+
+#[test]
 fn a_missing_var_is_named_with_how_to_give_it_and_where_it_was_read() {
     let ws = Workspace::new();
     let recipe = ws.recipe("missing.rhai", "let a = 1;\nlet team = vars.team;\n");

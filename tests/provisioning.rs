@@ -363,7 +363,7 @@ fn a_dry_run_of_publishing_and_provisioning_writes_nothing() {
         print(servicecatalog::list_constraints(portfolio.id).len());
         let record = servicecatalog::provision_product(#{{ name: "{name}-pp", product_id: product.id,
             artifact_id: product.artifact.id, parameters: #{{ TeamName: "x" }} }});
-        print(record.status);
+        print(is_planned(record.status));
         print(dry_run());
         print(http::put("https://d111111abcdef8.cloudfront.net/uploads/a.txt?Signature=secret-ish", "x").planned);
         print(http::get("https://d111111abcdef8.cloudfront.net/a.txt?Signature=secret-ish").planned);
@@ -377,7 +377,7 @@ fn a_dry_run_of_publishing_and_provisioning_writes_nothing() {
         "2. ServiceCatalog CreateProduct",
         "3. ServiceCatalog AssociateProductWithPortfolio",
         "4. ServiceCatalog ProvisionProduct",
-        "PLANNED\ntrue\ntrue\ntrue",
+        "true\ntrue\ntrue\ntrue",
         r#"5. HTTP PUT {"url":"https://d111111abcdef8.cloudfront.net/uploads/a.txt"}"#,
         r#"6. HTTP GET {"url":"https://d111111abcdef8.cloudfront.net/a.txt"}"#,
     ] {

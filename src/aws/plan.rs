@@ -36,6 +36,11 @@ impl std::fmt::Display for PlannedCall {
 /// The recorded calls.
 pub type Plan = Vec<PlannedCall>;
 
+/// What a dry run returns where only the real call could tell: the id or ARN of something it
+/// would create, the status of a stack or record it would start. Recipes compare with it
+/// through `planned()` and `is_planned(value)`, never by writing it out.
+pub const PLANNED: &str = "(planned)";
+
 const SECRET_NAMES: [&str; 3] = ["secret", "private", "password"];
 
 fn redact(value: &mut Value) {

@@ -71,6 +71,28 @@ pub mod run_module {
     pub fn dry_run(context: NativeCallContext) -> bool {
         super::aws_if_configured(&context).is_some_and(|aws| aws.dry_run())
     }
+
+    /// The placeholder a dry run returns where only the real call could tell: the id or ARN
+    /// of something it would create, the status of a stack or record it would start.
+    ///
+    /// ```rhai
+    /// let arn = if outputs.contains("RoleArn") { outputs.RoleArn } else { planned() };
+    /// ```
+    pub fn planned() -> String {
+        crate::aws::plan::PLANNED.to_owned()
+    }
+
+    /// Whether `value` is the dry run's placeholder (`planned()`): what a write would have
+    /// made, which a recipe cannot read or act on yet.
+    ///
+    /// ```rhai
+    /// if is_planned(record.status) { return #{}; }
+    /// ```
+    pub fn is_planned(value: rhai::Dynamic) -> bool {
+        value
+            .into_immutable_string()
+            .is_ok_and(|s| s.as_str() == crate::aws::plan::PLANNED)
+    }
 }
 
 /// Converts an SDK error into a positioned host error.

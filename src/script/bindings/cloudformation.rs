@@ -330,7 +330,7 @@ pub mod cloudformation_module {
     /// can only delete it) is deleted and created again, with a progress line saying so. On
     /// failure the error names the failing resource and its reason. Options: `capabilities`
     /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`;
-    /// in a dry run `status` is `"PLANNED"`, and a stack not yet created has no outputs.
+    /// in a dry run `status` is `planned()`, and a stack not yet created has no outputs.
     ///
     /// ```rhai
     /// let stack = cloudformation::deploy("cfsign-launch-role", "products/launch-role/template.yaml",
@@ -387,7 +387,7 @@ pub mod cloudformation_module {
                     map
                 });
             map.insert("changed".into(), true.into());
-            map.insert("status".into(), "PLANNED".into());
+            map.insert("status".into(), crate::aws::plan::PLANNED.into());
             return Ok(map);
         }
         if let Some(current) = existing.as_ref().filter(|_| exists) {

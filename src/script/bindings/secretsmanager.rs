@@ -108,7 +108,7 @@ pub mod secretsmanager_module {
         let aws = aws(&context)?;
         let stages = strings(&stages);
         // A secret a dry run only planned to create has no name yet to check.
-        if !(aws.dry_run() && secret_id == crate::script::bindings::servicecatalog::PLANNED_ID) {
+        if !(aws.dry_run() && secret_id == crate::aws::plan::PLANNED) {
             check_key_destination(&context, secret_id)?;
         }
         if planned(

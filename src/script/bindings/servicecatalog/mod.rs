@@ -19,8 +19,8 @@ use super::convert::to_map;
 
 const SERVICE: &str = "ServiceCatalog";
 
-/// The id of something a dry run planned to create.
-pub const PLANNED_ID: &str = "(planned)";
+/// The id of something a dry run planned to create (the dry run's one placeholder).
+pub use crate::aws::plan::PLANNED as PLANNED_ID;
 
 fn is_planned(id: &str) -> bool {
     id == PLANNED_ID

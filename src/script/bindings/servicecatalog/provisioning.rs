@@ -208,7 +208,7 @@ fn finish(
 
 fn planned_record(kind: &str, name: &str) -> Map {
     to_map(json!({
-        "id": PLANNED_ID, "type": kind, "status": "PLANNED",
+        "id": PLANNED_ID, "type": kind, "status": PLANNED_ID,
         "provisioned_product_name": name, "errors": [], "outputs": {},
     }))
 }
