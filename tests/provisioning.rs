@@ -330,6 +330,10 @@ fn bad_options_name_the_option_and_bad_share_targets_say_what_is_accepted() {
             r#"cloudformation::deploy("typo", "products/key-pair/template.yaml", #{}, #{ capability: ["CAPABILITY_IAM"] })"#,
             "capability",
         ),
+        (
+            r#"http::request("PUT", "https://d111111abcdef8.cloudfront.net/uploads/a", #{ header: #{} })"#,
+            "header",
+        ),
     ] {
         let (out, _dir) = run_recipe(&format!("{call};"), &[]);
         assert_eq!(out.status.code(), Some(2), "{call}: {}", stderr(&out));

@@ -13,6 +13,7 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use super::aws_context::{aws_if_configured, not_allowed, run_context};
+use super::convert::options as decode;
 use crate::aws::PlannedCall;
 use crate::script::sandbox::{self, without_query};
 use crate::script::{HostError, RunContext};
@@ -124,22 +125,25 @@ fn distribution_hosts(run: &RunContext) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `http::request` options (a misspelt one is an error, not ignored).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestOptions {
+    /// Request headers, by name.
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    /// The request body.
+    #[serde(default)]
+    body: String,
+}
+
 fn send(
     context: &NativeCallContext,
     method: &str,
     url: &str,
-    options: &Map,
+    options: Map,
 ) -> Result<Map, Box<EvalAltResult>> {
-    let known = ["headers", "body"];
-    if let Some(unknown) = options.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(HostError::new(
-            SERVICE,
-            method,
-            "InvalidInput",
-            format!("unknown option `{unknown}`; the options are headers, body"),
-        )
-        .raise(context));
-    }
+    let RequestOptions { headers, body } = decode(context, SERVICE, method, options)?;
     let run = run_context(context)?;
     run.sandbox
         .check_url(url, || distribution_hosts(&run))
@@ -148,16 +152,10 @@ fn send(
         return Ok(planned);
     }
     let mut request = ureq::http::Request::builder().method(method).uri(url);
-    if let Some(headers) = options.get("headers").and_then(|h| h.read_lock::<Map>()) {
-        for (name, value) in headers.iter() {
-            request = request.header(name.as_str(), value.to_string());
-        }
+    for (name, value) in &headers {
+        request = request.header(name.as_str(), value.as_str());
     }
-    let body = options
-        .get("body")
-        .map(|b| b.to_string().into_bytes())
-        .unwrap_or_default();
-    let request = request.body(body).map_err(|e| {
+    let request = request.body(body.into_bytes()).map_err(|e| {
         HostError::new(SERVICE, method, "InvalidInput", e.to_string()).raise(context)
     })?;
     let mut response = agent(run.sandbox.allows_loopback())
@@ -223,19 +221,19 @@ pub mod http_module {
         url: &str,
         options: Map,
     ) -> Result<Map, Box<EvalAltResult>> {
-        send(&context, &method.to_ascii_uppercase(), url, &options)
+        send(&context, &method.to_ascii_uppercase(), url, options)
     }
 
     /// `GET url`.
     #[rhai_fn(return_raw)]
     pub fn get(context: NativeCallContext, url: &str) -> Result<Map, Box<EvalAltResult>> {
-        send(&context, "GET", url, &Map::new())
+        send(&context, "GET", url, Map::new())
     }
 
     /// `HEAD url`.
     #[rhai_fn(return_raw)]
     pub fn head(context: NativeCallContext, url: &str) -> Result<Map, Box<EvalAltResult>> {
-        send(&context, "HEAD", url, &Map::new())
+        send(&context, "HEAD", url, Map::new())
     }
 
     /// `PUT url` with `body`.
@@ -247,6 +245,6 @@ pub mod http_module {
     ) -> Result<Map, Box<EvalAltResult>> {
         let mut options = Map::new();
         options.insert("body".into(), body.into());
-        send(&context, "PUT", url, &options)
+        send(&context, "PUT", url, options)
     }
 }
