@@ -14,6 +14,7 @@ mod docs;
 mod engine;
 mod examples;
 mod faults;
+mod golden;
 mod lifecycle;
 mod provisioning;
 mod quickstart;
