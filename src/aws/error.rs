@@ -8,7 +8,7 @@
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::script::HostError;
+use crate::aws::HostError;
 
 /// The host error for a failed SDK call: the service's error code when there is one
 /// (`ResourceNotFoundException`), otherwise what kind of failure it was.

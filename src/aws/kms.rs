@@ -11,8 +11,8 @@ use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{KeySpec, KeyUsageType, MessageType, SigningAlgorithmSpec};
 
 use super::{sdk_error, Aws};
+use crate::aws::HostError;
 use crate::keys::{KeyAlgorithm, KeyType, PublicKey};
-use crate::script::HostError;
 use crate::sign::{HashAlgorithm, PolicySigner, SignError};
 
 /// An asymmetric KMS key that signs CloudFront policies.

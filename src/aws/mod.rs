@@ -6,6 +6,7 @@
 
 pub mod cloudfront;
 mod error;
+mod host_error;
 pub mod kms;
 pub mod plan;
 pub mod s3;
@@ -20,7 +21,11 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 pub use cloudfront::aliases as cloudfront_aliases;
 pub use error::sdk_error;
+pub use host_error::HostError;
 pub use plan::{Plan, PlannedCall};
+
+/// Where progress lines go (and, in the scripting layer, a recipe's `print`).
+pub type PrintSink = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Default)]
@@ -46,7 +51,7 @@ struct Inner {
     runtime: OnceLock<tokio::runtime::Runtime>,
     config: OnceLock<SdkConfig>,
     plan: Mutex<Plan>,
-    progress: crate::script::PrintSink,
+    progress: PrintSink,
 }
 
 impl std::fmt::Debug for Aws {
@@ -59,7 +64,7 @@ impl std::fmt::Debug for Aws {
 
 impl Aws {
     /// AWS access with `options`; `progress` receives lines about long waits.
-    pub fn new(options: AwsOptions, progress: crate::script::PrintSink) -> Self {
+    pub fn new(options: AwsOptions, progress: PrintSink) -> Self {
         Aws {
             inner: Arc::new(Inner {
                 options,

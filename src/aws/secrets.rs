@@ -1,8 +1,8 @@
 //! Reading a team's signing key from Secrets Manager, for recipes and the command line alike.
 
 use super::{sdk_error, Aws};
+use crate::aws::HostError;
 use crate::keys::{SecretError, SigningSecret};
-use crate::script::HostError;
 
 /// Which version of a secret to read.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::Aws;
-use crate::script::HostError;
+use crate::aws::HostError;
 
 /// One poll's answer.
 pub enum Poll<T> {

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use rhai::{EvalAltResult, Position};
 
 use super::host_error::HostError;
+use crate::script::HostErrorExt as _;
 
 /// A place in a recipe or module file.
 #[derive(Debug, Clone, PartialEq, Eq)]

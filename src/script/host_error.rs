@@ -1,41 +1,23 @@
-//! Errors raised by host functions, shaped so recipes can `try`/`catch` them.
-//!
-//! A host error reaches `catch (e)` as a map: `e.service`, `e.operation`, `e.code`,
-//! `e.message`. Uncaught, it is reported as `SERVICE OPERATION failed: CODE: MESSAGE`.
+//! Host errors as recipes see them: a failed host function raises a [`HostError`] that reaches
+//! `catch (e)` as a map: `e.service`, `e.operation`, `e.code`, `e.message`. Uncaught, it is
+//! reported as `SERVICE OPERATION failed: CODE: MESSAGE`.
 
 use rhai::{Dynamic, EvalAltResult, Map, NativeCallContext};
 
-/// A failure in a host operation (AWS or otherwise).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostError {
-    /// The service or host module, e.g. `SecretsManager`, `sign`.
-    pub service: String,
-    /// The operation, e.g. `GetSecretValue`, `url`.
-    pub operation: String,
-    /// A stable code recipes can branch on, e.g. `ResourceNotFoundException`, `InvalidInput`.
-    pub code: String,
-    /// What went wrong, for people.
-    pub message: String,
+pub use crate::aws::HostError;
+
+/// What the scripting layer does with a [`HostError`]: raise it into a recipe and read it back.
+pub trait HostErrorExt: Sized {
+    /// The map a recipe's `catch (e)` receives.
+    fn to_map(&self) -> Map;
+    /// Reads a host error back from a thrown value (for reporting uncaught errors).
+    fn from_dynamic(value: &Dynamic) -> Option<Self>;
+    /// The Rhai error to return from a host function, positioned at the recipe's call.
+    fn raise(self, context: &NativeCallContext) -> Box<EvalAltResult>;
 }
 
-impl HostError {
-    /// A host error with all four parts.
-    pub fn new(
-        service: impl Into<String>,
-        operation: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        HostError {
-            service: service.into(),
-            operation: operation.into(),
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-
-    /// The map a recipe's `catch (e)` receives.
-    pub fn to_map(&self) -> Map {
+impl HostErrorExt for HostError {
+    fn to_map(&self) -> Map {
         let mut map = Map::new();
         map.insert("service".into(), self.service.clone().into());
         map.insert("operation".into(), self.operation.clone().into());
@@ -44,8 +26,7 @@ impl HostError {
         map
     }
 
-    /// Reads a host error back from a thrown value (for reporting uncaught errors).
-    pub fn from_dynamic(value: &Dynamic) -> Option<Self> {
+    fn from_dynamic(value: &Dynamic) -> Option<Self> {
         let map = value.read_lock::<Map>()?;
         let field = |name: &str| map.get(name).and_then(|v| v.clone().into_string().ok());
         Some(HostError {
@@ -55,22 +36,9 @@ impl HostError {
             message: field("message")?,
         })
     }
-}
 
-impl HostError {
-    /// The Rhai error to return from a host function, positioned at the recipe's call.
-    pub fn raise(self, context: &NativeCallContext) -> Box<EvalAltResult> {
+    fn raise(self, context: &NativeCallContext) -> Box<EvalAltResult> {
         EvalAltResult::ErrorRuntime(Dynamic::from_map(self.to_map()), context.call_position())
             .into()
-    }
-}
-
-impl std::fmt::Display for HostError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {} failed: {}: {}",
-            self.service, self.operation, self.code, self.message
-        )
     }
 }

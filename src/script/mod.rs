@@ -27,7 +27,7 @@ use rhai::{Dynamic, Engine, NativeCallContext, Scope};
 
 pub use budget::Budget;
 pub use error::{RecipeError, ScriptError};
-pub use host_error::HostError;
+pub use host_error::{HostError, HostErrorExt};
 pub use sandbox::{Sandbox, SandboxError, SandboxOptions};
 pub use vars::Vars;
 
@@ -76,7 +76,7 @@ impl Default for Limits {
 }
 
 /// Where `print` and `debug` output goes.
-pub type PrintSink = Arc<dyn Fn(&str) + Send + Sync>;
+pub use crate::aws::PrintSink;
 
 /// How to run a recipe.
 #[derive(Clone)]

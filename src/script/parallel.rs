@@ -14,6 +14,7 @@ use rhai::{Array, Dynamic, EvalAltResult, FnPtr, Map, NativeCallContext};
 
 use super::host_error::HostError;
 use super::{Limits, RunContext};
+use crate::script::HostErrorExt as _;
 
 /// The most threads one `parallel` call may use.
 pub const MAX_LIMIT: i64 = 64;

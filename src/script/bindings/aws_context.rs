@@ -6,6 +6,7 @@ use rhai::{EvalAltResult, NativeCallContext};
 use serde_json::Value;
 
 use crate::aws::{sdk_error, Aws, PlannedCall};
+use crate::script::HostErrorExt as _;
 use crate::script::{HostError, RunContext, Sandbox};
 
 /// The run's context (set as the engine's default tag).

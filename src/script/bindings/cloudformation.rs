@@ -14,6 +14,7 @@ use super::convert::{options as decode, parameter_text};
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::Aws;
 use crate::script::HostError;
+use crate::script::HostErrorExt as _;
 
 const SERVICE: &str = "CloudFormation";
 /// The longest a stack operation is waited for.

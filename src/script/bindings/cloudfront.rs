@@ -12,6 +12,7 @@ use super::aws_context::{aws, fail};
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::{sdk_error, Aws};
 use crate::script::HostError;
+use crate::script::HostErrorExt as _;
 
 const SERVICE: &str = "CloudFront";
 /// The longest a distribution deployment is waited for.

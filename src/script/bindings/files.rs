@@ -6,6 +6,7 @@ use rhai::EvalAltResult;
 
 use super::aws_context::{read_text, sandbox};
 use super::convert::to_dynamic;
+use crate::script::HostErrorExt as _;
 
 /// Files.
 #[export_module]

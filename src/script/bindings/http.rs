@@ -16,6 +16,7 @@ use super::aws_context::{aws_if_configured, not_allowed, run_context};
 use super::convert::options as decode;
 use crate::aws::PlannedCall;
 use crate::script::sandbox::{self, without_query};
+use crate::script::HostErrorExt as _;
 use crate::script::{HostError, RunContext};
 
 const SERVICE: &str = "HTTP";

@@ -7,6 +7,7 @@ use rhai::{Engine, EvalAltResult};
 
 use crate::keys::{self as host_keys, KeyType, PrivateKey};
 use crate::script::host_error::HostError;
+use crate::script::HostErrorExt as _;
 
 /// A private key held by the host. Recipes can pass it to `sign::` functions and to secret
 /// writes, never see its contents: printing one shows `<private key redacted>`.

@@ -13,6 +13,7 @@ use super::convert::{options as decode, timestamp, to_dynamic};
 use super::keys::ScriptKey;
 use crate::aws::secrets::{self, ReadError, Version};
 use crate::keys::{SecretError, SigningSecret};
+use crate::script::HostErrorExt as _;
 use crate::script::Sandbox;
 
 const SERVICE: &str = "SecretsManager";

@@ -12,6 +12,7 @@ use super::convert;
 use super::keys::ScriptKey;
 use crate::keys::PublicKey;
 use crate::script::host_error::HostError;
+use crate::script::HostErrorExt as _;
 use crate::script::Sandbox;
 use crate::sign::{Conditions, HashAlgorithm, SignError, Signer, VerifyOptions};
 use crate::timespec;

@@ -5,6 +5,7 @@ use rhai::plugin::*;
 use rhai::{EvalAltResult, INT};
 
 use crate::script::HostError;
+use crate::script::HostErrorExt as _;
 use crate::timespec;
 
 fn invalid(operation: &str, message: impl std::fmt::Display) -> HostError {

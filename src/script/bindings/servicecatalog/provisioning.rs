@@ -20,6 +20,7 @@ use crate::aws::{sdk_error, Aws};
 use crate::script::bindings::aws_context::{aws, fail, invalid, planned, send_or_plan};
 use crate::script::bindings::convert::{options, parameter_text, timestamp, to_dynamic, to_map};
 use crate::script::HostError;
+use crate::script::HostErrorExt as _;
 
 /// The longest a record is waited for.
 const RECORD_LIMIT: Duration = Duration::from_secs(2 * 60 * 60);
