@@ -67,16 +67,26 @@ fn prefix_of(out: &str) -> String {
     out[start..start + 10].to_owned()
 }
 
-/// What of a run the account still holds, read back as the root: portfolios and provisioned
-/// products carrying its prefix, cfsign's products, the launch-role stack.
+/// What of a run the account still holds, read back as the root (apart from the suite's own
+/// listing): portfolios and provisioned products carrying its prefix, the products of
+/// products/*/product.json, the teams' secrets, the launch-role stack.
 fn left_of(prefix: &str) -> Vec<String> {
+    let products = published_products();
     let (out, _dir) = run_recipe_as(
         Identity::Root("reads back what the suite left"),
         &format!(
             r#"for p in servicecatalog::list_portfolios() {{ if p.name.contains("{prefix}") {{ print(`portfolio ${{p.name}}`); }} }}
                for p in servicecatalog::search_provisioned_products("{prefix}") {{ print(`provisioned ${{p.name}}`); }}
-               for name in ["cfsign private bucket", "cfsign distribution", "cfsign key pair"] {{
+               for name in {products:?} {{
                    if servicecatalog::find_product(name) != () {{ print(`product ${{name}}`); }}
+               }}
+               for team in ["a", "b"] {{
+                   try {{
+                       let secret = secretsmanager::describe_secret(`cfsign/{prefix}-${{team}}/signing-key`);
+                       print(`secret ${{secret.name}}`);
+                   }} catch (e) {{
+                       if e.code != "ResourceNotFoundException" {{ throw e; }}
+                   }}
                }}
                if cloudformation::outputs("cfsign-launch-role") != () {{ print("stack cfsign-launch-role"); }}"#
         ),
@@ -84,6 +94,23 @@ fn left_of(prefix: &str) -> Vec<String> {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     lines(&out)
+}
+
+/// The names of the products publish makes (products/*/product.json with `provisionedAs`).
+fn published_products() -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(support::repo().join("products")).unwrap() {
+        let details = entry.unwrap().path().join("product.json");
+        let Ok(text) = std::fs::read_to_string(&details) else {
+            continue;
+        };
+        let product: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if product.get("provisionedAs").is_some() {
+            names.push(product["name"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(names.len(), 6, "{names:?}");
+    names
 }
 
 fn a_dry_run_checks_the_account_and_plans_without_writing() {
@@ -163,12 +190,10 @@ fn a_whole_run_leaves_nothing_behind() {
     assert!(out.status.success(), "{text}");
     let prefix = prefix_of(&text);
     for step in ["stage", "promote", "retire"] {
-        assert!(
-            text.contains(&format!(
-                "smoke test after {step}: passed for {prefix}-a, {prefix}-b"
-            )),
-            "{text}"
-        );
+        for team in ["a", "b"] {
+            let passed = format!("smoke test after {step}: passed for {prefix}-{team}");
+            assert!(text.contains(&passed), "{passed:?} missing from:\n{text}");
+        }
     }
     assert!(
         text.contains(&format!("acceptance run {prefix} passed"))

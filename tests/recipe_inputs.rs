@@ -1,7 +1,8 @@
 //! What a recipe's `// @input NAME (default V)` line tells its users (`cfsign run RECIPE
 //! --help`, docs/recipes.md) is what its code falls back to. For every input declared with a
-//! default, each fallback the recipe or a stdlib module it imports gives for that name
-//! (`vars.get("NAME", FALLBACK)`, or provision's `pick.call("NAME", FALLBACK)`) is V: literals
+//! default, each fallback the recipe or a stdlib module it imports itself gives for that name,
+//! written `vars.get("NAME", FALLBACK)` or (provision's) `pick.call("NAME", FALLBACK)`, is V; an
+//! input declared with a default and no such fallback fails the test too. Literals
 //! are compared as written, a template like `cfsign-artifacts-${account}` with its placeholders
 //! in capitals (`cfsign-artifacts-ACCOUNT`), and a computed fallback (the portfolio name, the
 //! rotation timing) as cfsign evaluates it.
@@ -35,14 +36,17 @@ fn fallbacks(source: &str, name: &str) -> Vec<String> {
         let mut rest = source;
         while let Some(at) = rest.find(&opening) {
             let argument = &rest[at + opening.len()..];
-            let mut depth = 0;
+            let (mut depth, mut quote) = (0, None);
             let end = argument
                 .char_indices()
                 .find(|&(_, c)| {
-                    match c {
-                        '(' | '[' | '{' => depth += 1,
-                        ')' | ']' | '}' if depth > 0 => depth -= 1,
-                        ')' => return true,
+                    match (quote, c) {
+                        (Some(q), c) if c == q => quote = None,
+                        (Some(_), _) => {}
+                        (None, '"' | '`') => quote = Some(c),
+                        (None, '(' | '[' | '{') => depth += 1,
+                        (None, ')' | ']' | '}') if depth > 0 => depth -= 1,
+                        (None, ')') => return true,
                         _ => {}
                     }
                     false
@@ -166,7 +170,7 @@ fn a_fallback_is_read_as_the_declaration_would_write_it() {
     assert_eq!(as_written("4"), Some("4".into()));
     assert_eq!(as_written("catalog::portfolio_name()"), None);
     assert_eq!(
-        fallbacks(r#"vars.get("x", f(1, [2])) + pick.call("x", "y")"#, "x"),
-        ["f(1, [2])", "\"y\""]
+        fallbacks(r#"vars.get("x", f(1, [2])) + pick.call("x", "y)")"#, "x"),
+        ["f(1, [2])", "\"y)\""]
     );
 }

@@ -3,14 +3,16 @@
 Publishes the portfolios, provisions two teams, smoke-tests both, rotates their keys through
 stage, promote and retire with the real waits between (the soak and the grace period, CloudFront
 deploying each change), smoke-testing after every step, tears both teams down and removes
-everything the run made. Every name carries a prefix unique to the run (acc-XXXXXX); the run
-refuses an account other than the one named, and an account that already runs cfsign. It prints
+everything the run made. Every name it chooses carries a prefix unique to the run (acc-XXXXXX);
+the products and the launch-role stack have fixed names, so the run refuses an account that
+already runs cfsign, and an account other than the one named. It prints
 what it will create, how long it takes and what it costs before it starts, and what it made and
 removed at the end. On a failure or Ctrl-C it cleans up before it exits; when even that is cut
 short, `--cleanup PREFIX` finishes the job from the run's state file.
 
 Run it through tests/aws-account/run (README, "Testing on your own AWS account"). No test runs it
-against AWS: CI runs it with --dry-run (and a short run) against the local emulator.
+against AWS: CI runs it against the local emulator only (tests/account_suite.rs: the dry run,
+the refusals, a whole run and a run stopped by a signal).
 """
 import argparse
 import json
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 import boto3
@@ -34,17 +37,22 @@ STEPS = ("publish", "provision", "smoke", "rotate", "teardown")
 LAUNCH_ROLE_STACK = "cfsign-launch-role"  # stdlib/catalog.rhai, launch_role_stack()
 ROTATION = ("stage", "promote", "retire")
 ROTATE_RETRIES = 3  # failed rotation runs in a row the suite tries again
-# Minutes each step takes on AWS (docs/onboarding.md, "How long it takes"), beside the waits.
+# Minutes each step takes on AWS (docs/onboarding.md, "How long it takes"), beside the waits;
+# teardown is per team (one after the other), the rest for both teams at once.
 MINUTES = {"publish": 2, "provision": 15, "smoke": 1, "rotate": 15, "teardown": 20, "cleanup": 5}
+PER_TEAM = ("teardown",)
 # List prices (us-east-1, December 2026): a secret is $0.40 a month, prorated by the hour;
 # Service Catalog calls beyond the free tier (1,000 a month) are $0.0007 each.
 SECRET_MONTHLY = 0.40
 CATALOG_CALL = 0.0007
 # The Service Catalog calls of one run: those it makes against the emulator, where nothing
 # waits (tests/account_suite.rs holds a whole run under this bound), plus the polls of the
-# waits on AWS: cfsign reads a record at most every 10 s while a team's product changes.
+# waits on AWS: cfsign reads a record at most every 10 s while a team's product changes, and
+# during the soak and the grace period one rotation run a team every --poll seconds reads the
+# team's products (about 10 calls).
 CATALOG_CALLS_UNWAITED = 500
 CATALOG_POLLS_PER_MINUTE = 6
+CATALOG_CALLS_PER_ROTATION_RUN = 10
 CHANGING = ("provision", "rotate", "teardown")
 
 
@@ -67,7 +75,7 @@ def parse(argv):
   tests/aws-account/run --profile sandbox-admin --region eu-west-1 --account 111122223333 \\
       --domain cfsign-test.example.com --hosted-zone-id Z0123456789ABCDEFGHIJ \\
       --certificate-arn arn:aws:acm:us-east-1:111122223333:certificate/... --dry-run
-  # the run itself, about 1.5 hours
+  # the run itself, about 1 hour 45 minutes
   tests/aws-account/run ... --yes
   # finish the cleanup of a run that was cut short
   tests/aws-account/run --profile sandbox-admin --region eu-west-1 --account 111122223333 \\
@@ -120,7 +128,7 @@ class Suite:
     def __init__(self, args):
         self.args = args
         self.session = boto3.Session(profile_name=args.profile, region_name=args.region)
-        self.binary = self.find_cfsign()
+        self.binary = None  # found when first needed: a --cleanup needs none
         self.started = time.monotonic()
         self.outputs = []  # everything cfsign printed, checked for key material
 
@@ -147,6 +155,7 @@ class Suite:
         """`cfsign run recipes/RECIPE.rhai ARGS` as the profile: its progress (stderr) goes to
         the terminal as it comes, its JSON (--output json) is returned; both are logged and
         checked for key material."""
+        self.binary = self.binary or self.find_cfsign()
         command = [self.binary, "run", f"recipes/{recipe}.rhai", "--region", self.args.region,
                    *(["--profile", self.args.profile] if self.args.profile else []),
                    *(["--endpoint-url", self.args.endpoint_url] if self.args.endpoint_url
@@ -160,6 +169,15 @@ class Suite:
             try:
                 stdout = process.stdout.read()
                 process.wait()
+            except BaseException:
+                # Ctrl-C or SIGTERM: stop cfsign too, so the cleanup starts now, not when a
+                # 15-minute provisioning would have ended.
+                process.terminate()
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                raise
             finally:
                 echo.join()
         stderr = "".join(progress)
@@ -268,16 +286,27 @@ class Suite:
         self.dir = Path(self.args.work_dir) / prefix
         self.dir.mkdir(parents=True, exist_ok=True)
 
+    def steps(self):
+        """The steps the run takes: up to --stop-after, then teardown and cleanup."""
+        return set(STEPS[:self.last_step_index() + 1]) | {"teardown", "cleanup"}
+
+    def wait_minutes(self):
+        """The soak and the grace period, when the run rotates."""
+        if "rotate" not in self.steps():
+            return 0
+        return duration_minutes(self.args.soak_time) + duration_minutes(self.args.grace_period)
+
     def minutes(self):
-        waits = (duration_minutes(self.args.soak_time) + duration_minutes(self.args.grace_period)
-                 if self.last_step_index() >= STEPS.index("rotate") else 0)
-        steps = STEPS[:self.last_step_index() + 1] + ("teardown", "cleanup")
-        return sum(MINUTES[s] for s in set(steps)) + waits
+        teams = len(self.state["teams"])
+        return sum(MINUTES[s] * (teams if s in PER_TEAM else 1)
+                   for s in self.steps()) + self.wait_minutes()
 
     def catalog_calls(self):
-        steps = STEPS[:self.last_step_index() + 1] + ("teardown",)
-        changing = sum(MINUTES[s] for s in CHANGING if s in steps) * len(self.state["teams"])
-        return CATALOG_CALLS_UNWAITED + changing * CATALOG_POLLS_PER_MINUTE
+        teams = len(self.state["teams"])
+        changing = sum(MINUTES[s] for s in CHANGING if s in self.steps()) * teams
+        rotation_runs = self.wait_minutes() * 60 // max(self.args.poll, 1) * teams
+        return (CATALOG_CALLS_UNWAITED + changing * CATALOG_POLLS_PER_MINUTE
+                + rotation_runs * CATALOG_CALLS_PER_ROTATION_RUN)
 
     def last_step_index(self):
         return STEPS.index(self.args.stop_after) if self.args.stop_after else len(STEPS) - 1
@@ -391,72 +420,67 @@ class Suite:
         return False
 
     def smoke(self, when, teams=None):
-        """The smoke test of `teams`; on AWS a failure is tried again twice, a minute apart
-        (a resolver that has not seen a new alias record yet)."""
+        """The smoke test of `teams` (smoke.rhai fails unless every check of every team
+        passes); on AWS a failure is tried again twice, a minute apart (a resolver that has not
+        seen a new alias record yet)."""
         teams = teams or self.state["teams"]
         attempts = 1 if self.args.endpoint_url else 3
         for attempt in range(1, attempts + 1):
             try:
-                report = self.cfsign("smoke", "smoke", "--var", f"teams={','.join(teams)}",
-                                     *self.edge(), "--output", "json")
+                self.cfsign("smoke", "smoke", "--var", f"teams={','.join(teams)}",
+                            *self.edge(), "--output", "json")
+                self.say(f"smoke test {when}: passed for {', '.join(teams)}")
+                return
             except StepFailed:
                 if attempt == attempts:
                     raise
                 self.say(f"smoke test {when} failed (attempt {attempt}); again in 60 s")
                 time.sleep(60)
-                continue
-            failed = [t for t in teams if not report.get(t, {}).get("passed")]
-            if not failed:
-                self.say(f"smoke test {when}: passed for {', '.join(teams)}")
-                return
-            if attempt == attempts:
-                raise StepFailed(f"smoke test {when} failed for {', '.join(failed)}: "
-                                 f"{json.dumps(report)[:2000]}")
-            self.say(f"smoke test {when} failed for {', '.join(failed)}; again in 60 s")
-            time.sleep(60)
 
     def rotate(self):
-        """One rotation run after another until every team has staged, promoted and retired
-        a key; a run that only waits (soak, grace period) is repeated after --poll seconds.
-        Rotation starts at once (rotation_interval=0s) and stops for a team once it retires."""
+        """Rotation runs, one team at a time, until every team has staged, promoted and
+        retired a key, with a smoke test after each step a run takes; a run that only waits
+        (the soak, the grace period) is repeated after --poll seconds. Rotation starts at once
+        (rotation_interval=0s) and stops for a team once it retires. One team a run: a run
+        that fails for one team reports no step of the others (rotate.rhai throws)."""
         taken = {team: [] for team in self.state["teams"]}
-        failures = 0
-        limit = time.monotonic() + 60 * (duration_minutes(self.args.soak_time)
-                                         + duration_minutes(self.args.grace_period) + 90)
+        failures = {team: 0 for team in taken}
+        limit = time.monotonic() + 60 * (self.wait_minutes() + 90)
         while pending := [t for t in taken if "retire" not in taken[t]]:
             if time.monotonic() > limit:
                 raise StepFailed(f"rotation did not finish in time: {taken}")
-            try:
-                result = self.cfsign(
-                    "rotate", "rotate", "--var", f"teams={','.join(pending)}",
-                    "--var", "rotation_interval=0s", "--var", f"soak_time={self.args.soak_time}",
-                    "--var", f"grace_period={self.args.grace_period}", *self.edge(),
-                    "--output", "json")
-                failures = 0
-            except StepFailed as failure:
-                # A run that fails (a probe before the edge has the new key) says the next
-                # run tries again; it does, a few times.
-                failures += 1
-                if failures > ROTATE_RETRIES:
-                    raise
-                self.say(f"rotation run failed ({failure}); again in {self.args.poll} s")
-                time.sleep(self.args.poll)
-                continue
-            moved = []
-            for rotation in result["rotations"]:
-                self.say(f"{rotation['team']}: {rotation['step']}: {rotation['reason']}")
-                if rotation["step"] not in ("wait", "none"):
-                    taken[rotation["team"]].append(rotation["step"])
-                    moved.append(rotation["team"])
-            if moved:
-                self.smoke(f"after {', '.join(sorted(set(taken[t][-1] for t in moved)))}",
-                           moved)
-            else:
+            moved = [team for team in pending if self.rotate_once(team, taken, failures)]
+            if not moved:
                 time.sleep(self.args.poll)
         for team, steps in taken.items():
             order = [s for s in steps if s in ROTATION]
             if order != list(ROTATION):
                 raise StepFailed(f"{team} rotated {steps}, not stage, promote, retire in order")
+
+    def rotate_once(self, team, taken, failures):
+        """One rotation run for `team`, then its smoke test if it took a step; whether it did.
+        A failed run (a probe before every edge has the new key) is tried again by the next
+        pass, up to ROTATE_RETRIES times in a row."""
+        try:
+            result = self.cfsign(
+                "rotate", "rotate", "--var", f"team={team}", "--var", "rotation_interval=0s",
+                "--var", f"soak_time={self.args.soak_time}",
+                "--var", f"grace_period={self.args.grace_period}", *self.edge(),
+                "--output", "json")
+        except StepFailed as failure:
+            failures[team] += 1
+            if failures[team] > ROTATE_RETRIES:
+                raise
+            self.say(f"{team}: the rotation run failed ({failure}); the next pass tries again")
+            return False
+        failures[team] = 0
+        rotation = result["rotations"][0]
+        self.say(f"{team}: {rotation['step']}: {rotation['reason']}")
+        if rotation["step"] in ("wait", "none"):
+            return False
+        taken[team].append(rotation["step"])
+        self.smoke(f"after {rotation['step']}", [team])
+        return True
 
     def teardown(self):
         for team in self.state["teams"]:
@@ -532,10 +556,17 @@ def main(argv):
         suite.lifecycle(role_arn)
         suite.step("teardown", suite.teardown)
         suite.check_no_key_material()
-    except (StepFailed, KeyboardInterrupt, ClientError, BotoCoreError) as error:
+    except BaseException as error:  # whatever stops the run, the cleanup runs
         failure = error
         print(f"tests/aws-account/run: {type(error).__name__}: {error}", file=sys.stderr)
-    clean = suite.clean_up()
+        if not isinstance(error, (StepFailed, KeyboardInterrupt, ClientError, BotoCoreError)):
+            traceback.print_exc()
+    try:
+        clean = suite.clean_up()
+    except BaseException as error:
+        print(f"tests/aws-account/run: the cleanup stopped ({type(error).__name__}: {error}); "
+              f"finish it with --cleanup {suite.state['prefix']}", file=sys.stderr)
+        return 1
     minutes = int(time.monotonic() - suite.started) // 60
     verdict = "FAILED" if failure else "passed"
     print(f"acceptance run {suite.state['prefix']} {verdict} in {minutes} min; "
@@ -548,8 +579,9 @@ def cleanup_only(suite, prefix):
     if not path.is_file():
         raise Refused(f"no state file {path}: was the run {prefix} started from this checkout?")
     suite.state = json.loads(path.read_text())
-    if suite.state["account"] != suite.args.account:
-        raise Refused(f"run {prefix} was in account {suite.state['account']}")
+    if (suite.state["account"], suite.state["region"]) != (suite.args.account, suite.args.region):
+        raise Refused(f"run {prefix} was in account {suite.state['account']}, region "
+                      f"{suite.state['region']}: give those")
     suite.dir = path.parent
     return 0 if suite.clean_up() else 1
 

@@ -107,9 +107,10 @@ class Cleanup:
             self.clients("dynamodb").update_table(TableName=outputs["TableName"],
                                                   DeletionProtectionEnabled=False)
         catalog = self.clients("servicecatalog")
+        # A new token each time: the same token would answer with an earlier, failed record.
         record = catalog.terminate_provisioned_product(
             ProvisionedProductId=product["Id"],
-            TerminateToken=f"cleanup-{product['Id']}")["RecordDetail"]["RecordId"]
+            TerminateToken=f"cleanup-{time.time_ns()}")["RecordDetail"]["RecordId"]
         # "You can check the status of this request using DescribeRecord."
         self.wait(f"{name} to terminate", lambda: self.record_done(record))
         self.say(f"terminated {name}")
@@ -190,7 +191,7 @@ class Cleanup:
 
     def delete_portfolio(self, portfolio):
         """Everything that holds the portfolio goes first: DeletePortfolio refuses while it has
-        products, principals, constraints or shares."""
+        products, principals, constraints or shares (the run shares with no account)."""
         catalog = self.clients("servicecatalog")
         pid = portfolio["Id"]
         for constraint in pages(catalog.list_constraints_for_portfolio, "ConstraintDetails",
@@ -212,38 +213,50 @@ class Cleanup:
         for portfolio in self.portfolios(prefix):
             self.attempt(portfolio["DisplayName"], lambda p=portfolio: self.delete_portfolio(p))
 
-    def delete_product(self, name, portfolio):
-        """The product `name` if publish tagged it for the run's portfolio: a product of that
-        name published later by anyone else is not the run's."""
-        catalog = self.clients("servicecatalog")
+    def run_product_ids(self, name, portfolio):
+        """The ids of the products named `name` that publish tagged for the run's portfolio: a
+        product of that name published later by anyone else is not the run's."""
+        catalog, ids = self.clients("servicecatalog"), []
         for product in pages(catalog.search_products_as_admin, "ProductViewDetails",
                              Filters={"FullTextSearch": [name]}):
             summary = product["ProductViewSummary"]
             if summary["Name"] != name:
                 continue
             tags = catalog.describe_product_as_admin(Id=summary["ProductId"]).get("Tags", [])
-            if {"Key": "cfsign:portfolio", "Value": portfolio} not in tags:
-                self.left.append(f"product {name}: not tagged cfsign:portfolio={portfolio}, "
-                                 "so not the run's: left alone")
-                continue
-            catalog.delete_product(Id=summary["ProductId"])
+            if {"Key": "cfsign:portfolio", "Value": portfolio} in tags:
+                ids.append(summary["ProductId"])
+            else:
+                self.say(f"product {name} ({summary['ProductId']}) is not tagged "
+                         f"cfsign:portfolio={portfolio}, so not the run's: left alone")
+        return ids
+
+    def delete_product(self, name, portfolio):
+        catalog = self.clients("servicecatalog")
+        for product_id in self.run_product_ids(name, portfolio):
+            catalog.delete_product(Id=product_id)
             self.say(f"deleted product {name}")
 
-    def delete_launch_role_stack(self, name, bucket):
-        """The stack if it is the run's: publish deployed it with the run's artifact bucket."""
-        cloudformation = self.clients("cloudformation")
+    def runs_stack(self, name, bucket):
+        """Whether the stack `name` exists and is the run's: publish deployed it with the run's
+        artifact bucket."""
         try:
-            stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+            stack = self.clients("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
         except ClientError as error:
             if "does not exist" in str(error):
-                return
+                return False
             raise
         parameters = {p["ParameterKey"]: p.get("ParameterValue")
                       for p in stack.get("Parameters", [])}
         if parameters.get("ArtifactBucketName") != bucket:
-            self.left.append(f"stack {name}: its ArtifactBucketName is not {bucket}, so not the "
-                             "run's: left alone")
+            self.say(f"stack {name}: its ArtifactBucketName is not {bucket}, so not the run's: "
+                     "left alone")
+            return False
+        return stack["StackStatus"] != "DELETE_COMPLETE"
+
+    def delete_launch_role_stack(self, name, bucket):
+        if not self.runs_stack(name, bucket):
             return
+        cloudformation = self.clients("cloudformation")
         cloudformation.delete_stack(StackName=name)
         self.wait(f"stack {name} to be deleted", lambda: self.stack_gone(name))
         self.say(f"deleted stack {name}")
@@ -324,6 +337,10 @@ class Cleanup:
                 p["Name"] for t in teams for p in self.team_products(t)],
             "portfolio": lambda: [p["DisplayName"] for p in self.portfolios(state["portfolio"])]
             if state.get("portfolio") else [],
+            "product": lambda: [n for n in state.get("products", [])
+                                if self.run_product_ids(n, state.get("portfolio"))],
+            "stack": lambda: [state["launch_role_stack"]] if state.get("launch_role_stack")
+            and self.runs_stack(state["launch_role_stack"], state.get("artifact_bucket")) else [],
         }
         for kind, listing in listings.items():
             try:

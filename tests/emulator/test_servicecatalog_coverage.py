@@ -13,9 +13,10 @@ from servicecatalog.api import CLEANUP_OPERATIONS, OPERATIONS, SETUP_OPERATIONS
 
 BINDINGS = Path(__file__).parents[2] / "src" / "script" / "bindings" / "servicecatalog"
 CALL = re.compile(r"\.\s*([a-z][a-z0-9_]*)\(\)")
-CLEANUP = Path(__file__).parents[1] / "aws-account" / "cleanup.py"
-# boto3 calls on the Service Catalog client: `catalog.delete_portfolio(`.
-CLEANUP_CALL = re.compile(r"\bcatalog\.([a-z][a-z0-9_]*)\(")
+SUITE = Path(__file__).parents[1] / "aws-account"
+# The Service Catalog client's methods the suite uses, called or passed to a pager:
+# `catalog.delete_portfolio(`, `pages(catalog.list_portfolios, ...)`.
+CLEANUP_CALL = re.compile(r"\bcatalog\.([a-z][a-z0-9_]*)\b")
 
 
 def operations_the_bindings_call():
@@ -44,5 +45,6 @@ def test_the_emulator_serves_no_operation_cfsign_does_not_call():
 
 def test_the_cleanup_operations_are_those_the_suite_calls_that_no_binding_does():
     names = {xform_name(op): op for op in wire.service_model("servicecatalog").operation_names}
-    called = {names[m] for m in CLEANUP_CALL.findall(CLEANUP.read_text()) if m in names}
+    sources = [(SUITE / name).read_text() for name in ("cleanup.py", "acceptance.py")]
+    called = {names[m] for text in sources for m in CLEANUP_CALL.findall(text) if m in names}
     assert called - operations_the_bindings_call() == CLEANUP_OPERATIONS

@@ -331,7 +331,8 @@ pub mod cloudformation_module {
     /// can only delete it) is deleted and created again, with a progress line saying so. On
     /// failure the error names the failing resource and its reason. Options: `capabilities`
     /// (array, e.g. `["CAPABILITY_NAMED_IAM"]`). Returns `#{stack_id, status, changed, outputs}`;
-    /// in a dry run `status` is `planned()`, and a stack not yet created has no outputs.
+    /// in a dry run `status` is `planned()`, and a stack not yet created has that `stack_id`
+    /// and no outputs.
     ///
     /// ```rhai
     /// let stack = cloudformation::deploy("cfsign-launch-role", "products/launch-role/template.yaml",
@@ -383,7 +384,7 @@ pub mod cloudformation_module {
                 .map(|s| result_map(s, true))
                 .unwrap_or_else(|| {
                     let mut map = Map::new();
-                    map.insert("stack_id".into(), "".into());
+                    map.insert("stack_id".into(), crate::aws::plan::PLANNED.into());
                     map.insert("outputs".into(), Map::new().into());
                     map
                 });

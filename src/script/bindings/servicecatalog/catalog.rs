@@ -12,7 +12,8 @@ use rhai::{Array, EvalAltResult, Map};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{is_planned, planned_map, sc_tags, views, PLANNED_ID, SERVICE};
+use super::{is_planned, planned_map, sc_tags, views, SERVICE};
+use crate::aws::plan::PLANNED;
 use crate::script::bindings::aws_context::{aws, fail, invalid, send_or_plan};
 use crate::script::bindings::convert::{options, to_dynamic, to_map};
 
@@ -431,7 +432,7 @@ pub mod catalog_module {
         )?
         else {
             return Ok(planned_map(
-                json!({ "name": name, "owner": owner, "artifact": { "id": PLANNED_ID, "name": artifact.name } }),
+                json!({ "name": name, "owner": owner, "artifact": { "id": PLANNED, "name": artifact.name } }),
             ));
         };
         let mut map = out
@@ -824,17 +825,8 @@ pub mod catalog_module {
         targets: Array,
     ) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let operation = "CreatePortfolioShare";
-        let mut parsed = Vec::with_capacity(targets.len());
         for target in &targets {
-            let target = target.to_string();
-            parsed.push(
-                ShareTarget::parse(&target)
-                    .map_err(|e| invalid(&context, SERVICE, operation, e))?,
-            );
-        }
-        if parsed.iter().any(|t| matches!(t, ShareTarget::Node(_))) {
-            require_organizations_access(&context, &aws, operation)?;
+            share_target(&context, &aws, "CreatePortfolioShare", &target.to_string())?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! constraints, shares) and provisioning from it (launch, update, terminate, records,
 //! outputs, search).
 //!
-//! In a dry run, creating calls return maps whose `id` is [`PLANNED_ID`]; reads given such an id
+//! In a dry run, creating calls return maps whose `id` is [`PLANNED`]; reads given such an id
 //! return nothing instead of asking AWS about something that does not exist.
 
 mod catalog;
@@ -19,17 +19,16 @@ use super::convert::to_map;
 
 const SERVICE: &str = "ServiceCatalog";
 
-/// The id of something a dry run planned to create (the dry run's one placeholder).
-pub use crate::aws::plan::PLANNED as PLANNED_ID;
+use crate::aws::plan::PLANNED;
 
 fn is_planned(id: &str) -> bool {
-    id == PLANNED_ID
+    id == PLANNED
 }
 
 /// A dry run's stand-in for what a create call would have returned.
 fn planned_map(mut value: Value) -> Map {
     if let Some(object) = value.as_object_mut() {
-        object.entry("id").or_insert(PLANNED_ID.into());
+        object.entry("id").or_insert(PLANNED.into());
     }
     to_map(value)
 }

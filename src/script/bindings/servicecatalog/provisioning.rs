@@ -14,7 +14,8 @@ use rhai::{Array, EvalAltResult, Map};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{is_not_found, sc_tags, views, PLANNED_ID, SERVICE};
+use super::{is_not_found, sc_tags, views, SERVICE};
+use crate::aws::plan::PLANNED;
 use crate::aws::wait::{Poll, Wait};
 use crate::aws::{sdk_error, Aws};
 use crate::script::bindings::aws_context::{aws, fail, invalid, planned, send_or_plan};
@@ -209,7 +210,7 @@ fn finish(
 
 fn planned_record(kind: &str, name: &str) -> Map {
     to_map(json!({
-        "id": PLANNED_ID, "type": kind, "status": PLANNED_ID,
+        "id": PLANNED, "type": kind, "status": PLANNED,
         "provisioned_product_name": name, "errors": [], "outputs": {},
     }))
 }
