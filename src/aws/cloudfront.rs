@@ -1,6 +1,7 @@
-//! CloudFront reads, as typed views: the alternate domain names the sandbox admits, and the
+//! CloudFront reads, as typed views: the alternate domain names the sandbox admits; the
 //! distributions, key groups and public keys that the recipes' `cloudfront::` functions and
-//! `cfsign doctor` inspect. Writes go through the products' stacks, never around them.
+//! `cfsign doctor` inspect; the shared response headers policies; and what the account holds
+//! against its quotas. Writes go through the products' stacks, never around them.
 
 use aws_sdk_cloudfront::operation::get_distribution::GetDistributionError;
 use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupError;
@@ -10,7 +11,9 @@ use aws_sdk_cloudfront::types::{DistributionSummary, Origin, TrustedKeyGroups};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
-use super::Aws;
+use super::{sdk_error, Aws, HostError};
+
+const SERVICE: &str = "CloudFront";
 
 /// Every distribution in the account, as ListDistributions pages them (`Marker`).
 fn distribution_summaries(
@@ -281,5 +284,129 @@ pub fn public_key(
             .and_then(|c| c.comment())
             .unwrap_or_default()
             .to_owned(),
+    })
+}
+
+/// A custom response headers policy (the teams share them, found by name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadersPolicyView {
+    /// The policy id.
+    pub id: String,
+    /// Its name, e.g. `cfsign-uploads-v1`.
+    pub name: String,
+}
+
+/// The account's custom response headers policies, every page (ListResponseHeadersPolicies
+/// pages with `Marker`/`NextMarker`).
+pub fn response_headers_policies(aws: &Aws) -> Result<Vec<HeadersPolicyView>, HostError> {
+    use aws_sdk_cloudfront::types::ResponseHeadersPolicyType;
+    let mut policies = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let out = aws
+            .block_on(
+                aws.cloudfront()
+                    .list_response_headers_policies()
+                    .r#type(ResponseHeadersPolicyType::Custom)
+                    .set_marker(marker.take())
+                    .send(),
+            )
+            .map_err(|e| sdk_error(SERVICE, "ListResponseHeadersPolicies", e))?;
+        let Some(list) = out.response_headers_policy_list() else {
+            return Ok(policies);
+        };
+        policies.extend(
+            list.items()
+                .iter()
+                .filter_map(|s| s.response_headers_policy())
+                .map(|policy| HeadersPolicyView {
+                    id: policy.id().to_owned(),
+                    name: policy
+                        .response_headers_policy_config()
+                        .map(|c| c.name())
+                        .unwrap_or_default()
+                        .to_owned(),
+                }),
+        );
+        match list.next_marker() {
+            Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
+            _ => return Ok(policies),
+        }
+    }
+}
+
+/// How many of the resources cfsign's stacks count against CloudFront's account quotas the
+/// account holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountUsage {
+    /// Public keys.
+    pub public_keys: i64,
+    /// Key groups.
+    pub key_groups: i64,
+    /// Origin access controls.
+    pub origin_access_controls: i64,
+    /// CloudFront Functions (each counted once, at its DEVELOPMENT stage).
+    pub functions: i64,
+    /// Distributions.
+    pub distributions: i64,
+    /// Custom response headers policies.
+    pub response_headers_policies: i64,
+}
+
+/// The number of items a CloudFront list operation returns over all its pages
+/// (`Marker`/`NextMarker`; `Quantity` counts each page).
+macro_rules! count_all {
+    ($aws:expr, $operation:ident, $list:ident, $name:literal $(, $filter:ident($value:expr))?) => {{
+        let mut total: i64 = 0;
+        let mut marker: Option<String> = None;
+        loop {
+            let out = $aws
+                .block_on(
+                    $aws.cloudfront()
+                        .$operation()
+                        $(.$filter($value))?
+                        .set_marker(marker.take())
+                        .send(),
+                )
+                .map_err(|e| sdk_error(SERVICE, $name, e))?;
+            let Some(list) = out.$list() else { break };
+            total += i64::from(list.quantity());
+            match list.next_marker() {
+                Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        total
+    }};
+}
+
+/// What the account holds against CloudFront's account quotas, every list read to its end.
+pub fn account_usage(aws: &Aws) -> Result<AccountUsage, HostError> {
+    use aws_sdk_cloudfront::types::FunctionStage;
+    Ok(AccountUsage {
+        public_keys: count_all!(aws, list_public_keys, public_key_list, "ListPublicKeys"),
+        key_groups: count_all!(aws, list_key_groups, key_group_list, "ListKeyGroups"),
+        origin_access_controls: count_all!(
+            aws,
+            list_origin_access_controls,
+            origin_access_control_list,
+            "ListOriginAccessControls"
+        ),
+        // Every function has a DEVELOPMENT stage: counted there, each is counted once.
+        functions: count_all!(
+            aws,
+            list_functions,
+            function_list,
+            "ListFunctions",
+            stage(FunctionStage::Development)
+        ),
+        distributions: count_all!(
+            aws,
+            list_distributions,
+            distribution_list,
+            "ListDistributions"
+        ),
+        response_headers_policies: i64::try_from(response_headers_policies(aws)?.len())
+            .unwrap_or(i64::MAX),
     })
 }

@@ -30,122 +30,34 @@ fn distribution_map(aws: &Aws, id: &str) -> Result<Map, HostError> {
     Ok(map)
 }
 
-/// The account's custom response headers policies, every page (ListResponseHeadersPolicies
-/// pages with `Marker`/`NextMarker`).
+/// The account's custom response headers policies: `[#{id, name}]`.
 fn response_headers_policies(aws: &Aws) -> Result<Array, HostError> {
-    use aws_sdk_cloudfront::types::ResponseHeadersPolicyType;
-    let mut policies = Array::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let out = aws
-            .block_on(
-                aws.cloudfront()
-                    .list_response_headers_policies()
-                    .r#type(ResponseHeadersPolicyType::Custom)
-                    .set_marker(marker.take())
-                    .send(),
-            )
-            .map_err(|e| sdk_error(SERVICE, "ListResponseHeadersPolicies", e))?;
-        let Some(list) = out.response_headers_policy_list() else {
-            return Ok(policies);
-        };
-        for policy in list
-            .items()
-            .iter()
-            .filter_map(|s| s.response_headers_policy())
-        {
+    Ok(crate::aws::cloudfront::response_headers_policies(aws)?
+        .into_iter()
+        .map(|policy| {
             let mut map = Map::new();
-            map.insert("id".into(), policy.id().into());
-            let name = policy
-                .response_headers_policy_config()
-                .map(|c| c.name())
-                .unwrap_or_default();
-            map.insert("name".into(), name.into());
-            policies.push(map.into());
-        }
-        match list.next_marker() {
-            Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
-            _ => return Ok(policies),
-        }
-    }
+            map.insert("id".into(), policy.id.into());
+            map.insert("name".into(), policy.name.into());
+            map.into()
+        })
+        .collect())
 }
 
-/// The number of items a CloudFront list operation returns over all its pages
-/// (`Marker`/`NextMarker`; `Quantity` counts each page).
-macro_rules! count_all {
-    ($aws:expr, $operation:ident, $list:ident, $name:literal $(, $filter:ident($value:expr))?) => {{
-        let mut total: i64 = 0;
-        let mut marker: Option<String> = None;
-        loop {
-            let out = $aws
-                .block_on(
-                    $aws.cloudfront()
-                        .$operation()
-                        $(.$filter($value))?
-                        .set_marker(marker.take())
-                        .send(),
-                )
-                .map_err(|e| sdk_error(SERVICE, $name, e))?;
-            let Some(list) = out.$list() else { break };
-            total += i64::from(list.quantity());
-            match list.next_marker() {
-                Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
-                _ => break,
-            }
-        }
-        total
-    }};
-}
-
-/// How many of each resource cfsign's stacks count against the account holds.
+/// What the account holds against CloudFront's account quotas, as a map.
 fn account_usage(aws: &Aws) -> Result<Map, HostError> {
-    use aws_sdk_cloudfront::types::FunctionStage;
-    let mut usage = Map::new();
-    let counts = [
-        (
-            "public_keys",
-            count_all!(aws, list_public_keys, public_key_list, "ListPublicKeys"),
-        ),
-        (
-            "key_groups",
-            count_all!(aws, list_key_groups, key_group_list, "ListKeyGroups"),
-        ),
-        (
-            "origin_access_controls",
-            count_all!(
-                aws,
-                list_origin_access_controls,
-                origin_access_control_list,
-                "ListOriginAccessControls"
-            ),
-        ),
-        (
-            // Every function has a DEVELOPMENT stage: counted there, each is counted once.
-            "functions",
-            count_all!(
-                aws,
-                list_functions,
-                function_list,
-                "ListFunctions",
-                stage(FunctionStage::Development)
-            ),
-        ),
-        (
-            "distributions",
-            count_all!(
-                aws,
-                list_distributions,
-                distribution_list,
-                "ListDistributions"
-            ),
-        ),
-    ];
-    for (name, count) in counts {
-        usage.insert(name.into(), count.into());
+    let usage = crate::aws::cloudfront::account_usage(aws)?;
+    let mut map = Map::new();
+    for (name, count) in [
+        ("public_keys", usage.public_keys),
+        ("key_groups", usage.key_groups),
+        ("origin_access_controls", usage.origin_access_controls),
+        ("functions", usage.functions),
+        ("distributions", usage.distributions),
+        ("response_headers_policies", usage.response_headers_policies),
+    ] {
+        map.insert(name.into(), count.into());
     }
-    let policies = i64::try_from(response_headers_policies(aws)?.len()).unwrap_or(i64::MAX);
-    usage.insert("response_headers_policies".into(), policies.into());
-    Ok(usage)
+    Ok(map)
 }
 
 fn strings(items: Vec<String>) -> Array {
