@@ -7,10 +7,12 @@
 pub mod cloudfront;
 mod error;
 mod host_error;
+pub mod iam;
 pub mod kms;
 pub mod plan;
 pub mod s3;
 pub mod secrets;
+pub mod sts;
 pub mod wait;
 
 use std::future::Future;

@@ -3,7 +3,8 @@
 use rhai::plugin::*;
 use rhai::{EvalAltResult, Map};
 
-use super::aws_context::{aws, fail};
+use super::aws_context::aws;
+use crate::script::HostErrorExt as _;
 
 /// The caller's identity.
 #[export_module]
@@ -21,19 +22,14 @@ pub mod sts_module {
     /// ```
     #[rhai_fn(return_raw)]
     pub fn get_caller_identity(context: NativeCallContext) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let out = aws
-            .block_on(aws.sts().get_caller_identity().send())
-            .map_err(|e| fail(&context, "STS", "GetCallerIdentity", e))?;
-        let arn = out.arn().unwrap_or_default().to_owned();
-        let partition = arn.split(':').nth(1).unwrap_or("aws").to_owned();
+        let identity =
+            crate::aws::sts::caller_identity(&aws(&context)?).map_err(|e| e.raise(&context))?;
         let mut map = Map::new();
-        map.insert("account".into(), out.account().unwrap_or_default().into());
-        map.insert("arn".into(), arn.into());
-        map.insert("user_id".into(), out.user_id().unwrap_or_default().into());
-        map.insert("partition".into(), partition.into());
-        let region = aws.config().region().map(|r| r.to_string());
-        map.insert("region".into(), region.unwrap_or_default().into());
+        map.insert("account".into(), identity.account.into());
+        map.insert("arn".into(), identity.arn.into());
+        map.insert("user_id".into(), identity.user_id.into());
+        map.insert("partition".into(), identity.partition.into());
+        map.insert("region".into(), identity.region.into());
         Ok(map)
     }
 }
