@@ -5,6 +5,7 @@
 //! credentials.
 
 pub mod cloudfront;
+pub mod dynamodb;
 mod error;
 mod host_error;
 pub mod iam;
@@ -88,6 +89,14 @@ impl Aws {
         if let Ok(mut plan) = self.inner.plan.lock() {
             plan.push(call);
         }
+    }
+
+    /// In a dry run, records the call and returns true: the caller must then not send it.
+    pub fn planned(&self, service: &str, operation: &str, parameters: serde_json::Value) -> bool {
+        if self.dry_run() {
+            self.record(PlannedCall::new(service, operation, parameters));
+        }
+        self.dry_run()
     }
 
     /// The mutating calls recorded so far, in order.

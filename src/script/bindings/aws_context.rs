@@ -5,7 +5,7 @@
 use rhai::{EvalAltResult, NativeCallContext};
 use serde_json::Value;
 
-use crate::aws::{sdk_error, Aws, PlannedCall};
+use crate::aws::{sdk_error, Aws};
 use crate::script::HostErrorExt as _;
 use crate::script::{HostError, RunContext, Sandbox};
 
@@ -122,12 +122,7 @@ pub fn invalid(
 
 /// In a dry run, records the call and returns true (the caller must then not send it).
 pub fn planned(aws: &Aws, service: &str, operation: &str, parameters: Value) -> bool {
-    if aws.dry_run() {
-        aws.record(PlannedCall::new(service, operation, parameters));
-        true
-    } else {
-        false
-    }
+    aws.planned(service, operation, parameters)
 }
 
 /// Sends a mutating request, or in a dry run records `plan` instead and returns `None` (the

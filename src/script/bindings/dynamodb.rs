@@ -1,5 +1,6 @@
 //! `dynamodb::`: the optional metadata table — describing it, and reading and writing items
-//! (the smoke test records its test object there).
+//! (the smoke test records its test object there). The calls are `aws::dynamodb`'s; here,
+//! recipe values become attributes and back.
 
 use std::collections::HashMap;
 
@@ -9,8 +10,9 @@ use rhai::plugin::*;
 use rhai::{Array, Blob, EvalAltResult, Map};
 use serde_json::json;
 
-use super::aws_context::{aws, fail, invalid, planned};
+use super::aws_context::{aws, invalid};
 use super::convert::to_dynamic;
+use crate::script::HostErrorExt as _;
 
 const SERVICE: &str = "DynamoDB";
 
@@ -96,31 +98,20 @@ pub mod dynamodb_module {
         context: NativeCallContext,
         name: &str,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let out = match aws.block_on(aws.dynamodb().describe_table().table_name(name).send()) {
-            Ok(out) => out,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                return Ok(Dynamic::UNIT)
-            }
-            Err(e) => return Err(fail(&context, SERVICE, "DescribeTable", e)),
-        };
-        let Some(table) = out.table() else {
-            return Ok(Dynamic::UNIT);
-        };
-        let keys: Vec<_> = table
-            .key_schema()
-            .iter()
-            .map(|k| json!({ "name": k.attribute_name(), "type": k.key_type().as_str() }))
-            .collect();
-        Ok(to_dynamic(json!({
-            "name": table.table_name(), "arn": table.table_arn(),
-            "status": table.table_status().map(|s| s.as_str()),
-            "billing_mode": table.billing_mode_summary().and_then(|b| b.billing_mode()).map(|b| b.as_str()).unwrap_or("PROVISIONED"),
-            "item_count": table.item_count(), "key_schema": keys,
-        })))
+        let table =
+            crate::aws::dynamodb::table(&aws(&context)?, name).map_err(|e| e.raise(&context))?;
+        Ok(table.map_or(Dynamic::UNIT, |table| {
+            let keys: Vec<_> = table
+                .key_schema
+                .iter()
+                .map(|k| json!({ "name": k.name, "type": k.key_type }))
+                .collect();
+            to_dynamic(json!({
+                "name": table.name, "arn": table.arn, "status": table.status,
+                "billing_mode": table.billing_mode, "item_count": table.item_count,
+                "key_schema": keys,
+            }))
+        }))
     }
 
     /// Writes `item` (a map of attribute names to values) to `table`, replacing any item with
@@ -138,18 +129,7 @@ pub mod dynamodb_module {
         let aws = aws(&context)?;
         let attributes = attributes(&item).map_err(|e| invalid(&context, SERVICE, "PutItem", e))?;
         let plan = json!({ "TableName": table, "Item": rhai::serde::from_dynamic::<serde_json::Value>(&Dynamic::from_map(item)).unwrap_or_default() });
-        if planned(&aws, SERVICE, "PutItem", plan) {
-            return Ok(());
-        }
-        aws.block_on(
-            aws.dynamodb()
-                .put_item()
-                .table_name(table)
-                .set_item(Some(attributes))
-                .send(),
-        )
-        .map_err(|e| fail(&context, SERVICE, "PutItem", e))?;
-        Ok(())
+        crate::aws::dynamodb::put_item(&aws, table, attributes, plan).map_err(|e| e.raise(&context))
     }
 
     /// The item with primary key `key` (e.g. `#{fileId: "a"}`), or `()`.
@@ -161,17 +141,9 @@ pub mod dynamodb_module {
     ) -> Result<Dynamic, Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let key = attributes(&key).map_err(|e| invalid(&context, SERVICE, "GetItem", e))?;
-        let out = aws
-            .block_on(
-                aws.dynamodb()
-                    .get_item()
-                    .table_name(table)
-                    .set_key(Some(key))
-                    .consistent_read(true)
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "GetItem", e))?;
-        Ok(out.item().map_or(Dynamic::UNIT, |i| item(i).into()))
+        let found =
+            crate::aws::dynamodb::get_item(&aws, table, key).map_err(|e| e.raise(&context))?;
+        Ok(found.map_or(Dynamic::UNIT, |i| item(&i).into()))
     }
 
     /// Deletes the item with primary key `key`; deleting a missing item is not an error.
@@ -185,17 +157,7 @@ pub mod dynamodb_module {
         let attributes =
             attributes(&key).map_err(|e| invalid(&context, SERVICE, "DeleteItem", e))?;
         let plan = json!({ "TableName": table, "Key": key.keys().map(|k| k.to_string()).collect::<Vec<_>>() });
-        if planned(&aws, SERVICE, "DeleteItem", plan) {
-            return Ok(());
-        }
-        aws.block_on(
-            aws.dynamodb()
-                .delete_item()
-                .table_name(table)
-                .set_key(Some(attributes))
-                .send(),
-        )
-        .map_err(|e| fail(&context, SERVICE, "DeleteItem", e))?;
-        Ok(())
+        crate::aws::dynamodb::delete_item(&aws, table, attributes, plan)
+            .map_err(|e| e.raise(&context))
     }
 }
