@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
 use crate::support;
-use crate::support::emulator::Emulator;
+use crate::support::emulator::{requests_during, writes_during, Emulator};
 use crate::support::recipe::{lines, stderr, stdout};
 use crate::support::roles::{run_recipe_as, sandbox, Identity};
 
@@ -47,18 +47,6 @@ fn suite(extra: &[&str]) -> Command {
 
 fn said(out: &Output) -> String {
     format!("{}{}", stdout(out), stderr(out))
-}
-
-/// The writes the emulator received while `run` ran.
-fn writes_during(run: impl FnOnce()) -> Vec<String> {
-    let emulator = Emulator::shared();
-    let before = emulator.recorded_requests().len();
-    run();
-    emulator.recorded_requests()[before..]
-        .iter()
-        .filter(|r| r.is_mutating())
-        .map(|r| format!("{} {}", r.operation.as_deref().unwrap_or(&r.method), r.url))
-        .collect()
 }
 
 /// The run's prefix (acc-XXXXXX), from the plan it prints.
@@ -174,9 +162,8 @@ fn estimated_catalog_calls() -> usize {
 
 fn a_whole_run_leaves_nothing_behind() {
     let mut command = suite(&["--yes"]);
-    let before = Emulator::shared().recorded_requests().len();
-    let out = command.output().unwrap();
-    let catalog_calls = Emulator::shared().recorded_requests()[before..]
+    let (requests, out) = requests_during(|| command.output().unwrap());
+    let catalog_calls = requests
         .iter()
         .filter(|r| r.target_prefix.as_deref() == Some("AWS242ServiceCatalogService"))
         .count();

@@ -9,7 +9,7 @@
 
 use crate::support;
 
-use crate::support::emulator::{Emulator, Recorded};
+use crate::support::emulator::{writes_during, Emulator};
 use crate::support::recipe::{json, stderr, stdout};
 use crate::support::roles::{app_role_arn, cfsign_as, run_file_as, run_recipe_as, Identity};
 use serde_json::Value;
@@ -137,24 +137,6 @@ fn assert_provisioning_passes_every_wiring_edge(vars_file: &str) {
         role.contains(&("SecretKmsKeyArn".to_owned(), kms_key.to_owned())),
         "{role:?}"
     );
-}
-
-/// The requests the emulator received while `run` ran, and what `run` returned.
-fn requests_during<T>(run: impl FnOnce() -> T) -> (Vec<Recorded>, T) {
-    let before = Emulator::shared().recorded_requests().len();
-    let result = run();
-    let requests = Emulator::shared().recorded_requests().split_off(before);
-    (requests, result)
-}
-
-/// The mutating requests the emulator received while `run` ran.
-fn writes_during(run: impl FnOnce()) -> Vec<String> {
-    requests_during(run)
-        .0
-        .into_iter()
-        .filter(|r| r.is_mutating())
-        .map(|r| format!("{} {} {:?}", r.method, r.url, r.operation))
-        .collect()
 }
 
 fn smoke_passes(vars_file: &str, edge: &str, when: &str) {

@@ -16,7 +16,6 @@ the refusals, a whole run and a run stopped by a signal).
 """
 import argparse
 import json
-import os
 import secrets
 import shutil
 import signal
@@ -234,13 +233,9 @@ class Suite:
         if taken:
             raise Refused(f"this account already has cfsign's products ({', '.join(taken)}): "
                           "use a sandbox account where cfsign is not published")
-        try:
-            self.client("cloudformation").describe_stacks(StackName=LAUNCH_ROLE_STACK)
+        if cleanup.find_stack(self.client("cloudformation"), LAUNCH_ROLE_STACK):
             raise Refused(f"this account already has the stack {LAUNCH_ROLE_STACK}: use a "
                           "sandbox account where cfsign is not published")
-        except ClientError as error:
-            if "does not exist" not in str(error):
-                raise
         self.check_certificate()
         self.check_zone()
 

@@ -38,6 +38,17 @@ def pages(call, key, token_in="PageToken", token_out="NextPageToken", **params):
             return
 
 
+def find_stack(cloudformation, name):
+    """The stack `name`, or None when CloudFormation answers that it does not exist (its
+    ValidationError "Stack with id NAME does not exist"; any other error is raised)."""
+    try:
+        return cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    except ClientError as error:
+        if "does not exist" in str(error):
+            return None
+        raise
+
+
 def shared_policy_names(cloudfront):
     """The names of the account's cfsign response headers policies."""
     listed = cloudfront.list_response_headers_policies(Type="custom")
@@ -239,12 +250,9 @@ class Cleanup:
     def runs_stack(self, name, bucket):
         """Whether the stack `name` exists and is the run's: publish deployed it with the run's
         artifact bucket."""
-        try:
-            stack = self.clients("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
-        except ClientError as error:
-            if "does not exist" in str(error):
-                return False
-            raise
+        stack = find_stack(self.clients("cloudformation"), name)
+        if stack is None:
+            return False
         parameters = {p["ParameterKey"]: p.get("ParameterValue")
                       for p in stack.get("Parameters", [])}
         if parameters.get("ArtifactBucketName") != bucket:
@@ -262,12 +270,9 @@ class Cleanup:
         self.say(f"deleted stack {name}")
 
     def stack_gone(self, name):
-        try:
-            stack = self.clients("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
-        except ClientError as error:
-            if "does not exist" in str(error):
-                return True
-            raise
+        stack = find_stack(self.clients("cloudformation"), name)
+        if stack is None:
+            return True
         if stack["StackStatus"] == "DELETE_FAILED":
             raise TimeoutError(f"deleting failed: {stack.get('StackStatusReason')}")
         return stack["StackStatus"] == "DELETE_COMPLETE"

@@ -108,6 +108,25 @@ impl Emulator {
     }
 }
 
+/// The requests the calling test module's emulator received while `run` ran, and what `run`
+/// returned.
+pub fn requests_during<T>(run: impl FnOnce() -> T) -> (Vec<Recorded>, T) {
+    let before = Emulator::shared().recorded_requests().len();
+    let result = run();
+    let requests = Emulator::shared().recorded_requests().split_off(before);
+    (requests, result)
+}
+
+/// The mutating requests the calling test module's emulator received while `run` ran.
+pub fn writes_during(run: impl FnOnce()) -> Vec<String> {
+    requests_during(run)
+        .0
+        .into_iter()
+        .filter(|r| r.is_mutating())
+        .map(|r| format!("{} {} {:?}", r.method, r.url, r.operation))
+        .collect()
+}
+
 /// One request the emulator received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
