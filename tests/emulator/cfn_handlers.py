@@ -417,6 +417,20 @@ def authorize(resource, handlers):
         _authorize(resource, handlers)
 
 
+def authorize_call(resource, action, arn):
+    """Raises ResourceFailed when the stack's principal may not make one call of its own for
+    `resource` (CloudFormation invoking a custom resource's function)."""
+    principal = _PRINCIPAL.get()
+    if principal is None or (principal.is_root and iam_enforce.root_exempt()):
+        return
+    with strict_cost.rule("handlers"):
+        base = iam_enforce.global_context(principal, {}, resource.region)
+        request, decision = iam_enforce.check(principal, action, arn, base, resource.region)
+        if not decision.allowed:
+            raise ResourceFailed(resource.logical_id, resource.resource_type,
+                                 decision.message(principal, request), resource.physical_id)
+
+
 def _authorize(resource, handlers):
     principal = _PRINCIPAL.get()
     if principal is None or (principal.is_root and iam_enforce.root_exempt()):

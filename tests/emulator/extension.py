@@ -9,6 +9,8 @@ in test_<part>.py.
 - cfn_stacks:      how stack operations end when a resource fails (rollbacks, DELETE_FAILED)
 - cfn_handlers:    resource handlers authorized as the stack's principal with the permissions
                    their provider schemas list
+- cfn_custom:      Lambda-backed custom resources, their inline Node.js code run by the local
+                   node as the function's role, answering at /_cfn-response/ID
 - cloudfront_account, cloudfront_resources, cloudfront_api: CloudFront as an account holds
                    it (quotas, unique names, what may not change or go while in use, key-group
                    propagation to the edge), its resource types, and the operations moto lacks
@@ -29,8 +31,8 @@ in test_<part>.py.
 - strict_cost:     the time the strict rules (validation, IAM, handler permissions) take,
                    measured on request (EMULATOR_STRICT_COST)
 
-EmulatorServer is moto's threaded server with the request timer outermost, then the CloudFront
-control endpoint (/_cloudfront),
+EmulatorServer is moto's threaded server with the request timer outermost, then the custom
+resources' response URLs (/_cfn-response/), the CloudFront control endpoint (/_cloudfront),
 fault injection, the edge, request validation, IAM and the S3 bucket owner condition in front,
 in that order (the edge's viewer requests are no API requests: never validated or authorized as
 such).
@@ -41,6 +43,7 @@ import cfn_s3  # noqa: F401
 import cfn_parameters  # noqa: F401  (before cfn_stacks: a failed stack is refused first)
 import cfn_stacks  # noqa: F401
 import cfn_handlers
+import cfn_custom
 import cloudfront_api  # noqa: F401
 import cloudfront_resources  # noqa: F401  (registers resource types)
 import secretsmanager_api  # noqa: F401
@@ -66,10 +69,12 @@ class EmulatorServer(ThreadedMotoServer):
 
     def _server_entry(self):
         moto = DomainDispatcherApplication(create_backend_app)
-        app = RequestTimeApplication(ControlApplication(FaultApplication(EdgeApplication(
+        app = RequestTimeApplication(cfn_custom.ResponseApplication(ControlApplication(
+            FaultApplication(EdgeApplication(
             ValidationApplication(AuthorizationApplication(cfn_handlers.CallerApplication(
-                s3_rules.BucketOwnerApplication(moto))))))))
+                s3_rules.BucketOwnerApplication(moto)))))))))
         self._server = make_server(self._ip_address, self._port, app, True,
                                    request_handler=MotoRequestHandler)
+        cfn_custom.endpoint["url"] = f"http://{self._ip_address}:{self._server.server_port}"
         self._server_ready_event.set()
         self._server.serve_forever()
