@@ -28,6 +28,9 @@ API:
   only knew the values given explicitly and failed with a KeyError.
 
 Template semantics:
+- `!Condition NAME` in YAML is `{"Condition": NAME}`, the condition reference Fn::And, Fn::Or
+  and Fn::Not take, as CloudFormation reads it; moto 5.2.5 made it `{"Fn::Condition": NAME}`,
+  which its condition evaluation took for false.
 - `!If [cond, x, !Ref AWS::NoValue]` inside a list removes the element, as CloudFormation
   does; moto 5.2.5 left a None in its place (key groups and policy statements need this).
 - A stack update re-evaluates conditions, as CloudFormation does: a resource whose condition
@@ -40,7 +43,10 @@ Template semantics:
 import json
 import uuid
 
+from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
+from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.common_models import CloudFormationModel
@@ -50,6 +56,19 @@ from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 from moto.secretsmanager.models import secretsmanager_backends
 
+
+_moto_yaml_tag_constructor = cfn_utils.yaml_tag_constructor
+
+
+def _yaml_tag_constructor(loader, tag, node):
+    if tag == "!Condition":
+        return {"Condition": node.value}
+    return _moto_yaml_tag_constructor(loader, tag, node)
+
+
+# moto registers the constructor again before each template it reads, by these names.
+cfn_models.yaml_tag_constructor = _yaml_tag_constructor
+cfn_responses.yaml_tag_constructor = _yaml_tag_constructor
 
 _moto_clean_json = parsing.clean_json
 

@@ -302,3 +302,29 @@ def test_comma_delimited_lists_read_back_as_text(endpoint):
         {"ParameterKey": "Origins", "ParameterValue": "https://a.example,https://b.example"}])
     stack = cfn.describe_stacks(StackName="ext-lists")["Stacks"][0]
     assert stack["Parameters"][0]["ParameterValue"] == "https://a.example,https://b.example"
+
+
+def test_a_yaml_condition_reference_counts_as_its_condition(endpoint):
+    body = """
+Parameters:
+  Mode: {Type: String, Default: "on"}
+Conditions:
+  IsOn: !Equals [!Ref Mode, "on"]
+  IsOff: !Equals [!Ref Mode, "off"]
+  Either: !Or [!Condition IsOn, !Condition IsOff]
+  Neither: !Not [!Condition Either]
+Resources:
+  Made:
+    Type: AWS::SNS::Topic
+    Condition: Either
+    Properties: {TopicName: ext-yaml-made}
+  NotMade:
+    Type: AWS::SNS::Topic
+    Condition: Neither
+    Properties: {TopicName: ext-yaml-not-made}
+"""
+    cfn = client(endpoint, "cloudformation")
+    cfn.create_stack(StackName="ext-yaml-conditions", TemplateBody=body)
+    names = {t["TopicArn"].rsplit(":", 1)[1]
+             for t in client(endpoint, "sns").list_topics()["Topics"]}
+    assert "ext-yaml-made" in names and "ext-yaml-not-made" not in names

@@ -32,7 +32,8 @@ DISTRIBUTION_ID = "E2QWRUHEXAMPLE"
 PARAMETERS = {
     "private-key-secret": {"TeamName": TEAM, "AutomationRoleArn": AUTOMATION_ROLE_ARN,
                            "KmsKeyArn": KMS_KEY_ARN},
-    "key-pair": {"TeamName": TEAM, "KeySlotAPublicKey": PEM, "KeySlotBPublicKey": PEM},
+    # Slot A a key cfsign made, slot B one the product's generator makes in the account.
+    "key-pair": {"TeamName": TEAM, "KeySlotAPublicKey": PEM, "KeySlotBPublicKey": "generate"},
     "s3-bucket": {
         "TeamName": TEAM,
         "DistributionArn": f"arn:{PARTITION}:cloudfront::{ACCOUNT}:distribution/{DISTRIBUTION_ID}",
@@ -111,6 +112,14 @@ def physical(logical_id, resource_type, properties, stack_name=PSEUDO["AWS::Stac
     if resource_type == "AWS::SecretsManager::Secret":
         return {logical_id: f"{arn}:secretsmanager:{REGION}:{ACCOUNT}:secret:"
                             f"{properties['Name']}{SECRET_SUFFIX}"}
+    if resource_type == "AWS::Lambda::Function":
+        name = properties["FunctionName"]
+        return {logical_id: name,
+                f"{logical_id}.Arn": f"{arn}:lambda:{REGION}:{ACCOUNT}:function:{name}"}
+    if resource_type == "AWS::Logs::LogGroup":
+        name = properties["LogGroupName"]
+        return {logical_id: name,
+                f"{logical_id}.Arn": f"{arn}:logs:{REGION}:{ACCOUNT}:log-group:{name}:*"}
     if resource_type == "AWS::ECS::TaskDefinition":
         return {logical_id: f"{arn}:ecs:{REGION}:{ACCOUNT}:task-definition/"
                             f"{properties['Family']}:1"}

@@ -79,6 +79,25 @@ JUSTIFIED = [
     (AUTOMATION_ROLE, "PRIVILEGE_ESCALATION", {"PassExistingRoleToCloudFormation"},
      "iam:PassRole is granted only towards Service Catalog (iam:PassedToService): the launch-role "
      "stack is deployed without a service role."),
+    (LAUNCH_ROLE, "PRIVILEGE_ESCALATION", {"EditExistingLambdaFunctionWithRole",
+                                           "PassExistingRoleToNewLambdaThenInvoke"},
+     "The key-pair product's key generator: the launch role creates, updates and invokes "
+     "functions named cfsign-*-keygen only, with code fixed by the key-pair template, and "
+     "passes them only roles named cfsign-*-keygen (to Lambda only), whose policy reaches one "
+     "team's secret. Only Service Catalog assumes the launch role, for the portfolio's "
+     "templates."),
+    (LAUNCH_ROLE, "UNKNOWN_ACTION", {"lambda:AssociateRuntimeAlias"},
+     "The AWS::Lambda::Function handlers list it (cfn-lint's provider schemas) though neither "
+     "parliament's snapshot nor the pinned Service Authorization Reference has it yet; granted "
+     "on the key generator functions only (test_launch_role.NEWER_THAN_REFERENCE)."),
+    (LAUNCH_ROLE, "UNKNOWN_PREFIX", {"Unknown prefix s3files"},
+     "S3 Files is newer than parliament's snapshot; the pinned Service Authorization Reference "
+     "has it. The AWS::Lambda::Function handlers list s3files:ListMountTargets, granted on "
+     "file systems named like a key generator only."),
+    (LAUNCH_ROLE, "RESOURCE_MISMATCH", {"lambda:PutFunctionCodeSigningConfig"},
+     "parliament's snapshot has it on code signing configs only; the pinned Service "
+     "Authorization Reference adds the function it sets the config of, which is what the "
+     "AWS::Lambda::Function update handler calls it on."),
     ("examples/rotation/eventbridge-ecs.yaml:SchedulerRole",
      "PERMISSIONS_MANAGEMENT_ACTIONS", {"iam:passrole"},
      "EventBridge Scheduler's ECS target passes the task's execution and task roles: PassRole "
@@ -131,6 +150,10 @@ def without(document, actions):
 def findings_of(document):
     found = analyze(document)
     unknown = {s for issue, s in found if issue == "UNKNOWN_ACTION"}
+    prefixes = {s.rsplit(" ", 1)[1] for issue, s in found if issue == "UNKNOWN_PREFIX"}
+    unknown |= {a for statement in document["Statement"]
+                for a in as_list(statement.get("Action", []))
+                if a.split(":")[0] in prefixes}
     return found | analyze(without(document, unknown)) if unknown else found
 
 
