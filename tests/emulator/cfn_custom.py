@@ -102,15 +102,11 @@ class ResponseApplication:
 def _await_response(request_id, deadline):
     with _arrived:
         while request_id not in _responses:
-            remaining = deadline - _now()
+            remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
             _arrived.wait(remaining)
         return _responses.pop(request_id)
-
-
-def _now():
-    return time.monotonic()
 
 
 # --- the function --------------------------------------------------------------------------------
@@ -168,13 +164,12 @@ def invoke(function, event):
             "LAMBDA_TASK_ROOT": str(code), "NODE_PATH": os.environ.get(
                 "CFSIGN_LAMBDA_NODE_PATH", ""), "TZ": ":UTC",
         }
-        stream = f"{request_id}"
         invocation = {"dir": str(code), "handler": function.handler, "event": event,
                       "outcome": str(outcome), "context": {
                           "functionName": function.function_name,
                           "invokedFunctionArn": function.function_arn,
                           "memoryLimitInMB": function.memory_size, "awsRequestId": request_id,
-                          "logStreamName": stream, "timeoutMs": timeout * 1000}}
+                          "logStreamName": request_id, "timeoutMs": timeout * 1000}}
         _log(function, f"START RequestId: {request_id} Version: $LATEST")
         try:
             finished = subprocess.run(["node", str(RUNNER)], input=json.dumps(invocation),
@@ -300,7 +295,7 @@ def _request(account, region, request_type, stack_id, logical_id, resource_type,
     if request_type == "Update":
         event["OldResourceProperties"] = _as_strings(existing.properties)
     timeout = int(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT))
-    deadline = _now() + timeout
+    deadline = time.monotonic() + timeout
     invoke(function, event)
     body = _await_response(request_id, deadline)
     if body is None:
