@@ -6,6 +6,8 @@ Fn::Sub, Ref and Fn::GetAtt of a policy replaced by a concrete string.
 ARN shapes follow the Service Authorization Reference; a secret's ARN ends in the six random
 characters Secrets Manager appends to its name (Secrets Manager User Guide, "Secret ARN").
 """
+import json
+
 from cfn import REPO, Resolved, load
 
 PARTITION, REGION, ACCOUNT = "aws", "us-east-1", "111122223333"
@@ -33,7 +35,8 @@ PARAMETERS = {
     "private-key-secret": {"TeamName": TEAM, "AutomationRoleArn": AUTOMATION_ROLE_ARN,
                            "KmsKeyArn": KMS_KEY_ARN},
     # Slot A a key cfsign made, slot B one the product's generator makes in the account.
-    "key-pair": {"TeamName": TEAM, "KeySlotAPublicKey": PEM, "KeySlotBPublicKey": "generate"},
+    "key-pair": {"TeamName": TEAM, "KeySlotAPublicKey": PEM, "KeySlotBPublicKey": "generate",
+                 "SecretKmsKeyArn": KMS_KEY_ARN},
     "s3-bucket": {
         "TeamName": TEAM,
         "DistributionArn": f"arn:{PARTITION}:cloudfront::{ACCOUNT}:distribution/{DISTRIBUTION_ID}",
@@ -68,6 +71,19 @@ PARAMETERS = {
                         "GitHubRepository": "example-org/platform-cfsign",
                         "TrustEcsTasks": "true", "EksClusterName": "platform"},
 }
+
+def _composed_parameters():
+    """The one-click product's parameters: the modules' above, but for those the composition
+    wires from another module's output (products/contract.json), and the table switched on."""
+    contract = json.loads((REPO / "products" / "contract.json").read_text())
+    wired = {wiring["to"].split(".")[1] for wiring in contract["wiring"]}
+    composed = {"MetadataTable": "true"}
+    for folder in contract["provisioningOrder"]:
+        composed.update({k: v for k, v in PARAMETERS[folder].items() if k not in wired})
+    return composed
+
+
+PARAMETERS["signed-url-stack"] = _composed_parameters()
 EXAMPLE_PARAMETERS = {
     "examples/rotation/eventbridge-ecs.yaml": {
         "Image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/cfsign:1",

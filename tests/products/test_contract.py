@@ -12,11 +12,13 @@ PORTFOLIO = CONTRACT["provisioningOrder"]
 ALL_TEMPLATES = sorted(p.parent.name for p in PRODUCTS.glob("*/template.yaml"))
 
 
-def test_the_six_products_and_the_two_roles_exist():
+def test_the_six_products_the_one_click_stack_and_the_two_roles_exist():
     assert sorted(PORTFOLIO) == sorted(
         ["cloudfront-distribution", "s3-bucket", "key-pair", "private-key-secret",
          "metadata-table", "integration-role"])
-    assert ALL_TEMPLATES == sorted(PORTFOLIO + ["launch-role", "automation-role"])
+    assert CONTRACT["composedProducts"] == ["signed-url-stack"]
+    assert ALL_TEMPLATES == sorted(PORTFOLIO + CONTRACT["composedProducts"]
+                                   + ["launch-role", "automation-role"])
 
 
 @pytest.mark.parametrize("product", ALL_TEMPLATES)
@@ -25,7 +27,8 @@ def test_product_metadata_has_what_publishing_needs(product):
     for field in ["name", "description", "distributor", "supportDescription",
                   "versionDescription", "optional"]:
         assert meta.get(field) not in (None, ""), f"{product}: product.json lacks {field}"
-    assert meta["optional"] is (product == "metadata-table")
+    # A team goes without the table, or provisions the modules instead of the one-click stack.
+    assert meta["optional"] is (product in ("metadata-table", "signed-url-stack"))
     assert (PRODUCTS / product / "README.md").is_file()
     # Who runs the products and how teams reach them are the platform's own (publish.rhai's
     # provider and support inputs): no placeholder contact is ever published to teams.
@@ -35,7 +38,7 @@ def test_product_metadata_has_what_publishing_needs(product):
 
 def test_every_portfolio_product_names_the_provisioned_product_it_becomes():
     shorts = [json.loads((PRODUCTS / p / "product.json").read_text()).get("provisionedAs")
-              for p in PORTFOLIO]
+              for p in PORTFOLIO + CONTRACT["composedProducts"]]
     assert all(shorts) and len(set(shorts)) == len(shorts), shorts
 
 
