@@ -295,7 +295,8 @@ fn publish_provision_smoke_rotate_and_tear_down() {
         .iter()
         .filter(|c| c["what"] == "product" && c["action"] == "created")
         .collect();
-    assert_eq!(created.len(), 6, "{published:#}");
+    // The six modules and the one-click stack composed from them.
+    assert_eq!(created.len(), 7, "{published:#}");
     // Teams see the platform's own contact with every product, and no placeholder.
     let (out, _dir) = run_recipe_as(
         PLATFORM,

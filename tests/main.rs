@@ -16,6 +16,7 @@ mod examples;
 mod faults;
 mod golden;
 mod lifecycle;
+mod one_click;
 mod provisioning;
 mod quickstart;
 mod quotas;

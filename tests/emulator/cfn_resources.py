@@ -162,7 +162,10 @@ def _resolve_update_parameters(self, instance, incoming_params):
         key = parameter["ParameterKey"]
         if parameter.get("UsePreviousValue", False):
             if key in previous:
-                resolved[key] = previous[key]
+                # A CommaDelimitedList's previous value is the text it was given (DescribeStacks
+                # shows it so); moto keeps the parsed list for stacks the backend made directly.
+                value = previous[key]
+                resolved[key] = ",".join(value) if isinstance(value, list) else value
         elif "ParameterValue" in parameter:
             resolved[key] = parameter["ParameterValue"]
     return resolved

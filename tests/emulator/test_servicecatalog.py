@@ -450,3 +450,23 @@ def test_a_role_a_launch_constraint_names_must_exist_when_launching(endpoint):
                        ProvisioningArtifactId=artifact_id, ProvisionToken="gone",
                        ProvisionedProductName=unique("sc-gone"))
     assert response["Error"]["Code"] == "InvalidParametersException"
+
+
+def test_an_update_keeps_the_previous_value_of_a_comma_delimited_list(endpoint):
+    """UsePreviousValue on a CommaDelimitedList keeps its text (a platform update that keeps
+    every other parameter, such as a rotation of the one-click stack, sends it so)."""
+    body = dict(TEMPLATE, Parameters={**TEMPLATE["Parameters"],
+                                      "Origins": {"Type": "CommaDelimitedList", "Default": ""}},
+                Outputs={**TEMPLATE["Outputs"],
+                         "Origins": {"Value": {"Fn::Join": ["+", {"Ref": "Origins"}]}}})
+    catalog = new_catalog(endpoint, key="lists/v1.json", body=json.dumps(body))
+    name = unique("lists")
+    detail = provisioned(catalog, name, "lists", parameters=[
+        {"Key": "Origins", "Value": "https://a.example,https://b.example"}])
+    assert detail["RecordDetail"]["Status"] == "SUCCEEDED", detail
+    record = catalog["sc"].update_provisioned_product(
+        ProvisionedProductName=name, UpdateToken=str(uuid.uuid4()), ProvisioningParameters=[
+            {"Key": "Greeting", "Value": "lists-again"}, {"Key": "Origins", "UsePreviousValue": True}])
+    detail = wait(catalog["sc"], record["RecordDetail"]["RecordId"])[0]
+    assert detail["RecordDetail"]["Status"] == "SUCCEEDED", detail["RecordDetail"]
+    assert outputs_of(detail)["Origins"] == "https://a.example+https://b.example"

@@ -228,6 +228,11 @@ pub fn get(url: &str) -> (u16, String) {
     exchange("GET", url, "")
 }
 
+/// PUTs `body` to a loopback `http://` URL (no content type): (status, body).
+pub fn put(url: &str, body: &str) -> (u16, String) {
+    exchange("PUT", url, body)
+}
+
 fn http_get(url: &str) -> String {
     request("GET", url, "")
 }
