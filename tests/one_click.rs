@@ -137,6 +137,15 @@ fn signed_by_the_application(url: &str, extra: &[&str]) -> String {
     stdout(&out).trim().to_owned()
 }
 
+/// The `Key-Pair-Id` of a signed URL.
+fn key_pair_id_of(url: &str) -> String {
+    url.split("Key-Pair-Id=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap_or_else(|| panic!("no Key-Pair-Id in {url}"))
+        .to_owned()
+}
+
 #[test]
 fn a_team_launches_the_stack_in_one_click_and_the_platform_rotates_and_tears_it_down() {
     let emulator = Emulator::shared();
@@ -212,6 +221,33 @@ fn a_team_launches_the_stack_in_one_click_and_the_platform_rotates_and_tears_it_
     );
     smoke_passes(&edge, "after the retirement");
     assert_eq!(get(&download).0, 403, "a retired key's URL still works");
+
+    // status.rhai lists the team with its one product and its current key.
+    let status = json(&run_file_as(
+        Identity::Automation,
+        "recipes/status.rhai",
+        &["--output", "json"],
+    ));
+    let listed = status["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team"] == TEAM)
+        .unwrap_or_else(|| panic!("{status:#}"));
+    assert_eq!(
+        listed["products"][0]["name"],
+        format!("cfsign-{TEAM}-stack")
+    );
+    assert_eq!(
+        listed["key_pair_id"],
+        key_pair_id_of(&new_key),
+        "{listed:#}"
+    );
+    assert_eq!(
+        listed["products"].as_array().unwrap().len(),
+        1,
+        "{listed:#}"
+    );
 
     let shown = what_the_stack_shows(card["CloudformationStackARN"].as_str().unwrap());
     assert!(shown.contains("KeySlotBPublicKeyId"), "{shown}");
