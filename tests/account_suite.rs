@@ -84,7 +84,8 @@ fn left_of(prefix: &str) -> Vec<String> {
     lines(&out)
 }
 
-/// The names of the products publish makes (products/*/product.json with `provisionedAs`).
+/// The names of the products publish makes (products/*/product.json with `provisionedAs`):
+/// the modules and the composed products of products/contract.json.
 fn published_products() -> Vec<String> {
     let mut names = Vec::new();
     for entry in std::fs::read_dir(support::repo().join("products")).unwrap() {
@@ -97,7 +98,13 @@ fn published_products() -> Vec<String> {
             names.push(product["name"].as_str().unwrap().to_owned());
         }
     }
-    assert_eq!(names.len(), 6, "{names:?}");
+    let contract: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(support::repo().join("products/contract.json")).unwrap(),
+    )
+    .unwrap();
+    let modules_and_composed = contract["products"].as_object().unwrap().len()
+        + contract["composedProducts"].as_array().unwrap().len();
+    assert_eq!(names.len(), modules_and_composed, "{names:?}");
     names
 }
 

@@ -48,7 +48,7 @@ fn launch_from_the_console(product_name: &str) -> Value {
 import boto3, json, os, time, uuid
 sc = boto3.client("servicecatalog", endpoint_url=os.environ["ENDPOINT"])
 product = sc.describe_product(Name={product_name:?})
-artifact = [a for a in product["ProvisioningArtifacts"] if a.get("Guidance", "DEFAULT") == "DEFAULT"][-1]
+artifact = sorted(product["ProvisioningArtifacts"], key=lambda a: a["CreatedTime"])[-1]
 record = sc.provision_product(
     ProductId=product["ProductViewSummary"]["ProductId"], ProvisioningArtifactId=artifact["Id"],
     PathId=product["LaunchPaths"][0]["Id"], ProvisionedProductName="cfsign-{TEAM}-stack",

@@ -28,6 +28,11 @@ const RUN_ELSEWHERE: &[(&str, &str)] = &[
         "aws cloudformation deploy --stack-name cfsign-automation-role",
         "tests/support/roles.py",
     ),
+    // A team's one-click launch with the AWS CLI, made with the same SDK calls (boto3).
+    (
+        "aws servicecatalog provision-product --product-name \"cfsign signed-URL stack\"",
+        "tests/one_click.rs",
+    ),
 ];
 
 /// Commands no test runs, and why.
