@@ -4,6 +4,7 @@
 //! Nothing connects until a recipe first calls AWS, so recipes that only sign need no
 //! credentials.
 
+pub mod cloudformation;
 pub mod cloudfront;
 pub mod dynamodb;
 mod error;
@@ -95,6 +96,31 @@ impl Aws {
     pub fn planned(&self, service: &str, operation: &str, parameters: serde_json::Value) -> bool {
         if self.dry_run() {
             self.record(PlannedCall::new(service, operation, parameters));
+        }
+        self.dry_run()
+    }
+
+    /// In a dry run, records the request (`as_input()` of the SDK's fluent builder, see
+    /// [`PlannedCall::from_request`]) and returns true: the caller must then not send it.
+    pub fn planned_request(
+        &self,
+        service: &str,
+        operation: &str,
+        input: &impl std::fmt::Debug,
+    ) -> bool {
+        self.planned_request_without(service, operation, input, &[])
+    }
+
+    /// [`Aws::planned_request`], leaving out the members `omit` (e.g. an object's `body`).
+    pub fn planned_request_without(
+        &self,
+        service: &str,
+        operation: &str,
+        input: &impl std::fmt::Debug,
+        omit: &[&str],
+    ) -> bool {
+        if self.dry_run() {
+            self.record(PlannedCall::from_request(service, operation, input, omit));
         }
         self.dry_run()
     }

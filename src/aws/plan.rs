@@ -1,6 +1,7 @@
 //! The dry-run plan: every mutating call a recipe would have made, in order, with its
 //! parameters (secret values redacted).
 
+use darrentsung_debug_parser::{OrNonExhaustive, Term, Value as DebugValue};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -27,6 +28,103 @@ impl PlannedCall {
     }
 }
 
+impl PlannedCall {
+    /// The planned call of a request the SDK would send: `input` is its fluent builder's
+    /// `as_input()`, whose `Debug` prints every member, with those the service model marks
+    /// sensitive already redacted. Members left unset are left out, names become the API's
+    /// (`secret_id` → `SecretId`), and `omit` names members not worth showing (an object's
+    /// body). The plan cannot drift from the request: it is the request.
+    pub fn from_request(
+        service: &str,
+        operation: &str,
+        input: &impl std::fmt::Debug,
+        omit: &[&str],
+    ) -> Self {
+        let text = format!("{input:?}");
+        let parameters = match darrentsung_debug_parser::parse(&text) {
+            Ok(tree) => members(&tree, omit),
+            // Never expected (the builders are derived-style Debug); the text still says it all.
+            Err(_) => Value::String(text),
+        };
+        PlannedCall::new(service, operation, parameters)
+    }
+}
+
+/// What the SDK prints for a member the service model marks sensitive.
+const SDK_REDACTED: &str = "*** Sensitive Data Redacted ***";
+
+/// The top-level builder: its members as an object.
+fn members(tree: &DebugValue, omit: &[&str]) -> Value {
+    match tree {
+        DebugValue::Struct(s) => {
+            let mut object = serde_json::Map::new();
+            for field in s.values.iter().filter_map(|f| match f {
+                OrNonExhaustive::Value(field) => Some(field),
+                OrNonExhaustive::NonExhaustive => None,
+            }) {
+                if omit.contains(&field.ident.as_str()) {
+                    continue;
+                }
+                let value = json_of(&field.value);
+                if !value.is_null() {
+                    object.insert(api_name(&field.ident), value);
+                }
+            }
+            Value::Object(object)
+        }
+        other => json_of(other),
+    }
+}
+
+/// A value in Debug form as JSON: `None` is null, `Some(x)` is x, structs are objects with API
+/// member names, enum variants their names, numbers numbers.
+fn json_of(value: &DebugValue) -> Value {
+    match value {
+        DebugValue::Struct(_) => members(value, &[]),
+        DebugValue::Tuple(t) if t.values.len() == 1 && t.name.is_some() => json_of(&t.values[0]),
+        DebugValue::Tuple(t) => Value::Array(t.values.iter().map(json_of).collect()),
+        DebugValue::List(l) => Value::Array(l.values.iter().map(json_of).collect()),
+        DebugValue::Set(s) => Value::Array(s.values.iter().map(json_of).collect()),
+        DebugValue::Map(m) => Value::Object(
+            m.values
+                .iter()
+                .map(|kv| {
+                    let key = match json_of(&kv.key) {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (key, json_of(&kv.value))
+                })
+                .collect(),
+        ),
+        DebugValue::Term(Term::Ident(ident)) => match ident.as_str() {
+            "None" => Value::Null,
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            variant => Value::String(variant.to_owned()),
+        },
+        DebugValue::Term(Term::String(s)) if s == SDK_REDACTED => Value::String(REDACTED.into()),
+        DebugValue::Term(Term::String(s)) => Value::String(s.clone()),
+        DebugValue::Term(Term::UnquotedRawString(raw)) => {
+            serde_json::from_str::<serde_json::Number>(raw)
+                .map_or_else(|_| Value::String(raw.clone()), Value::Number)
+        }
+    }
+}
+
+/// `secret_id` → `SecretId`, the member's name in the API.
+fn api_name(field: &str) -> String {
+    field
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
 impl std::fmt::Display for PlannedCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} {}", self.service, self.operation, self.parameters)
@@ -43,6 +141,9 @@ pub const PLANNED: &str = "(planned)";
 
 const SECRET_NAMES: [&str; 3] = ["secret", "private", "password"];
 
+/// What a plan shows in place of a secret value.
+const REDACTED: &str = "<redacted>";
+
 fn redact(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -53,7 +154,7 @@ fn redact(value: &mut Value) {
                     && !lower.ends_with("name")
                     && !lower.ends_with("arn");
                 if secret && !inner.is_null() {
-                    *inner = Value::String("<redacted>".into());
+                    *inner = Value::String(REDACTED.into());
                 } else {
                     redact(inner);
                 }
@@ -85,5 +186,59 @@ mod tests {
         assert_eq!(call.parameters["VersionStages"][0], "AWSPENDING");
         assert_eq!(call.parameters["Nested"][0]["PrivateKey"], "<redacted>");
         assert_eq!(call.parameters["Nested"][0]["Name"], "n");
+    }
+
+    #[test]
+    fn a_request_is_planned_as_the_sdk_would_send_it_with_sensitive_members_redacted() {
+        let request =
+            aws_sdk_secretsmanager::operation::put_secret_value::PutSecretValueInput::builder()
+                .secret_id("cfsign/payments/signing-key")
+                .secret_string("{\"privateKey\":\"-----BEGIN PRIVATE KEY-----\"}")
+                .version_stages("AWSPENDING");
+        let call = PlannedCall::from_request("SecretsManager", "PutSecretValue", &request, &[]);
+        assert_eq!(call.parameters["SecretId"], "cfsign/payments/signing-key");
+        assert_eq!(
+            call.parameters["VersionStages"],
+            serde_json::json!(["AWSPENDING"])
+        );
+        assert_eq!(call.parameters["SecretString"], REDACTED);
+        assert!(
+            call.parameters.get("ClientRequestToken").is_none(),
+            "{call}"
+        );
+        assert!(!call.to_string().contains("PRIVATE KEY"), "{call}");
+    }
+
+    #[test]
+    fn nested_members_enums_numbers_and_omitted_members_are_planned() {
+        use aws_sdk_cloudformation::types::{Capability, Parameter, Tag};
+        let request = aws_sdk_cloudformation::operation::create_stack::CreateStackInput::builder()
+            .stack_name("cfsign-launch-role")
+            .parameters(
+                Parameter::builder()
+                    .parameter_key("A")
+                    .parameter_value("x \"y\"")
+                    .build(),
+            )
+            .capabilities(Capability::CapabilityNamedIam)
+            .tags(Tag::builder().key("cfsign:team").value("payments").build())
+            .timeout_in_minutes(30)
+            .disable_rollback(false)
+            .template_body("Resources: {}");
+        let call = PlannedCall::from_request(
+            "CloudFormation",
+            "CreateStack",
+            &request,
+            &["template_body"],
+        );
+        let p = &call.parameters;
+        assert_eq!(p["StackName"], "cfsign-launch-role");
+        assert_eq!(p["Parameters"][0]["ParameterKey"], "A");
+        assert_eq!(p["Parameters"][0]["ParameterValue"], "x \"y\"");
+        assert_eq!(p["Capabilities"][0], "CapabilityNamedIam");
+        assert_eq!(p["Tags"][0]["Value"], "payments");
+        assert_eq!(p["TimeoutInMinutes"], 30);
+        assert_eq!(p["DisableRollback"], false);
+        assert!(p.get("TemplateBody").is_none(), "{call}");
     }
 }

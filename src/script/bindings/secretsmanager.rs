@@ -8,7 +8,7 @@ use rhai::plugin::*;
 use rhai::{Array, EvalAltResult, Map};
 use serde_json::json;
 
-use super::aws_context::{aws, caller_account, fail, invalid, not_allowed, planned};
+use super::aws_context::{aws, caller_account, invalid, not_allowed};
 use super::convert::{options as decode, timestamp, to_dynamic};
 use super::keys::ScriptKey;
 use crate::aws::secrets::{self, ReadError, Version};
@@ -91,7 +91,7 @@ pub mod secretsmanager_module {
 
     /// Writes a signing key as a new version of `secret_id`, labelled with `stages`
     /// (e.g. `["AWSPENDING"]`). The value is `{"keyPairId": ..., "privateKey": <PKCS#8 PEM>}`.
-    /// Returns the new version id. In a dry run the value is never shown. Keys go only to
+    /// Returns the new version id (`planned()` in a dry run, whose plan never shows the value). Keys go only to
     /// `cfsign/...` secrets of the caller's own account (a name, or an ARN in that account);
     /// anything else is refused with code `NotAllowed`.
     ///
@@ -107,32 +107,14 @@ pub mod secretsmanager_module {
         stages: Array,
     ) -> Result<String, Box<EvalAltResult>> {
         let aws = aws(&context)?;
-        let stages = strings(&stages);
         // A secret a dry run only planned to create has no name yet to check.
         if !(aws.dry_run() && secret_id == crate::aws::plan::PLANNED) {
             check_key_destination(&context, secret_id)?;
         }
-        if planned(
-            &aws,
-            SERVICE,
-            "PutSecretValue",
-            json!({ "SecretId": secret_id, "SecretString": "<signing key>", "KeyPairId": key_pair_id, "VersionStages": stages }),
-        ) {
-            return Ok("dry-run".into());
-        }
         let value = SigningSecret::to_json(key_pair_id, &key.0)
             .map_err(|e| invalid(&context, SERVICE, "PutSecretValue", e.to_string()))?;
-        let out = aws
-            .block_on(
-                aws.secrets_manager()
-                    .put_secret_value()
-                    .secret_id(secret_id)
-                    .secret_string(value.as_str())
-                    .set_version_stages(Some(stages))
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "PutSecretValue", e))?;
-        Ok(out.version_id().unwrap_or_default().to_owned())
+        secrets::put_value(&aws, secret_id, value.as_str(), strings(&stages))
+            .map_err(|e| e.raise(&context))
     }
 
     /// Reads the signing key at version stage `stage` (e.g. `"AWSCURRENT"`):
@@ -166,35 +148,27 @@ pub mod secretsmanager_module {
         context: NativeCallContext,
         secret_id: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let out = aws
-            .block_on(
-                aws.secrets_manager()
-                    .describe_secret()
-                    .secret_id(secret_id)
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "DescribeSecret", e))?;
-        let mut versions = Map::new();
-        if let Some(stages) = out.version_ids_to_stages() {
-            for (version, labels) in stages {
-                let labels: Array = labels.iter().map(|l| l.clone().into()).collect();
-                versions.insert(version.as_str().into(), labels.into());
-            }
-        }
-        let mut tags = Map::new();
-        for tag in out.tags() {
-            tags.insert(
-                tag.key().unwrap_or_default().into(),
-                tag.value().unwrap_or_default().into(),
-            );
-        }
+        let secret =
+            secrets::describe(&aws(&context)?, secret_id).map_err(|e| e.raise(&context))?;
+        let versions: Map = secret
+            .versions
+            .into_iter()
+            .map(|(id, stages)| {
+                let stages: Array = stages.into_iter().map(Dynamic::from).collect();
+                (id.into(), stages.into())
+            })
+            .collect();
+        let tags: Map = secret
+            .tags
+            .into_iter()
+            .map(|(key, value)| (key.into(), value.into()))
+            .collect();
         let mut map = Map::new();
-        map.insert("arn".into(), out.arn().unwrap_or_default().into());
-        map.insert("name".into(), out.name().unwrap_or_default().into());
+        map.insert("arn".into(), secret.arn.into());
+        map.insert("name".into(), secret.name.into());
         map.insert("tags".into(), tags.into());
         map.insert("versions".into(), versions.into());
-        map.insert("deleted".into(), timestamp(out.deleted_date()).into());
+        map.insert("deleted".into(), timestamp(secret.deleted.as_ref()).into());
         Ok(map)
     }
 
@@ -205,30 +179,18 @@ pub mod secretsmanager_module {
         context: NativeCallContext,
         secret_id: &str,
     ) -> Result<Array, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let pages = aws
-            .block_on(
-                aws.secrets_manager()
-                    .list_secret_version_ids()
-                    .secret_id(secret_id)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "ListSecretVersionIds", e))?;
-        let mut versions: Vec<serde_json::Value> = pages
-            .iter()
-            .flat_map(|page| page.versions())
+        let versions =
+            secrets::versions(&aws(&context)?, secret_id).map_err(|e| e.raise(&context))?;
+        Ok(versions
+            .into_iter()
             .map(|v| {
-                json!({
-                    "id": v.version_id(),
-                    "stages": v.version_stages(),
-                    "created": timestamp(v.created_date()),
-                })
+                to_dynamic(json!({
+                    "id": v.id,
+                    "stages": v.stages,
+                    "created": timestamp(v.created.as_ref()),
+                }))
             })
-            .collect();
-        versions.sort_by(|a, b| a["created"].as_str().cmp(&b["created"].as_str()));
-        Ok(versions.into_iter().map(to_dynamic).collect())
+            .collect())
     }
 
     /// Moves version stage `stage` to `move_to` (a version id) and/or off `remove_from`.
@@ -258,25 +220,8 @@ pub mod secretsmanager_module {
                 "give move_to, remove_from or both",
             ));
         }
-        if planned(
-            &aws,
-            SERVICE,
-            "UpdateSecretVersionStage",
-            json!({ "SecretId": secret_id, "VersionStage": stage, "MoveToVersionId": move_to, "RemoveFromVersionId": remove_from }),
-        ) {
-            return Ok(());
-        }
-        aws.block_on(
-            aws.secrets_manager()
-                .update_secret_version_stage()
-                .secret_id(secret_id)
-                .version_stage(stage)
-                .set_move_to_version_id(move_to)
-                .set_remove_from_version_id(remove_from)
-                .send(),
-        )
-        .map_err(|e| fail(&context, SERVICE, "UpdateSecretVersionStage", e))?;
-        Ok(())
+        secrets::move_stage(&aws, secret_id, stage, move_to, remove_from)
+            .map_err(|e| e.raise(&context))
     }
 
     /// Adds or replaces tags on the secret.
@@ -286,40 +231,15 @@ pub mod secretsmanager_module {
         secret_id: &str,
         tags: Map,
     ) -> Result<(), Box<EvalAltResult>> {
-        let aws = aws(&context)?;
         let pairs: Vec<(String, String)> = tags
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        if planned(
-            &aws,
-            SERVICE,
-            "TagResource",
-            json!({ "SecretId": secret_id, "Tags": pairs }),
-        ) {
-            return Ok(());
-        }
-        let tags = pairs
-            .into_iter()
-            .map(|(k, v)| {
-                aws_sdk_secretsmanager::types::Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build()
-            })
-            .collect();
-        aws.block_on(
-            aws.secrets_manager()
-                .tag_resource()
-                .secret_id(secret_id)
-                .set_tags(Some(tags))
-                .send(),
-        )
-        .map_err(|e| fail(&context, SERVICE, "TagResource", e))?;
-        Ok(())
+        secrets::tag(&aws(&context)?, secret_id, pairs).map_err(|e| e.raise(&context))
     }
 
-    /// Schedules the secret's deletion after `recovery_days` (7-30); never forces it.
+    /// Schedules the secret's deletion after `recovery_days` (7-30); never forces it. Returns when it
+    /// will be deleted (`""` in a dry run).
     #[rhai_fn(return_raw)]
     pub fn schedule_deletion(
         context: NativeCallContext,
@@ -335,59 +255,20 @@ pub mod secretsmanager_module {
                 "recovery_days must be 7 to 30",
             ));
         }
-        if planned(
-            &aws,
-            SERVICE,
-            "DeleteSecret",
-            json!({ "SecretId": secret_id, "RecoveryWindowInDays": recovery_days }),
-        ) {
-            return Ok(String::new());
-        }
-        let out = aws
-            .block_on(
-                aws.secrets_manager()
-                    .delete_secret()
-                    .secret_id(secret_id)
-                    .recovery_window_in_days(recovery_days)
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "DeleteSecret", e))?;
-        Ok(out
-            .deletion_date()
-            .map(|d| d.to_string())
-            .unwrap_or_default())
+        let deletion = secrets::schedule_deletion(&aws, secret_id, recovery_days)
+            .map_err(|e| e.raise(&context))?;
+        Ok(deletion.map(|d| d.to_string()).unwrap_or_default())
     }
 
     /// Creates a secret named `name` holding `value` (not for key material: use
-    /// `put_signing_key`). Returns its ARN; an existing secret of that name is reused.
+    /// `put_signing_key`). Returns its ARN (`planned()` when a dry run would create it); an
+    /// existing secret of that name is reused.
     #[rhai_fn(return_raw)]
     pub fn create_secret(
         context: NativeCallContext,
         name: &str,
         value: &str,
     ) -> Result<String, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let client = aws.secrets_manager();
-        if let Ok(existing) = aws.block_on(client.describe_secret().secret_id(name).send()) {
-            return Ok(existing.arn().unwrap_or_default().to_owned());
-        }
-        if planned(
-            &aws,
-            SERVICE,
-            "CreateSecret",
-            json!({ "Name": name, "SecretString": value }),
-        ) {
-            return Ok(String::new());
-        }
-        let out = aws
-            .block_on(
-                client
-                    .create_secret()
-                    .name(name)
-                    .secret_string(value)
-                    .send(),
-            )
-            .map_err(|e| fail(&context, SERVICE, "CreateSecret", e))?;
-        Ok(out.arn().unwrap_or_default().to_owned())
+        secrets::ensure(&aws(&context)?, name, value).map_err(|e| e.raise(&context))
     }
 }
