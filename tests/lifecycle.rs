@@ -107,15 +107,14 @@ fn assert_provisioning_passes_every_wiring_edge(vars_file: &str) {
             .iter()
             .find(|l| l["ProvisionedProductName"] == name.as_str())
             .unwrap_or_else(|| panic!("no planned launch of {name}: {planned:#}"));
+        // As ProvisionProduct sends them: a list of {Key, Value}.
         launch["ProvisioningParameters"]
-            .as_object()
-            .unwrap()
+            .as_array()
+            .unwrap_or_else(|| panic!("no parameters in the launch of {name}: {launch:#}"))
             .iter()
-            .map(|(key, value)| {
-                let value = value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_owned);
-                (key.clone(), value)
+            .map(|p| {
+                let text = |member: &str| p[member].as_str().unwrap_or_default().to_owned();
+                (text("Key"), text("Value"))
             })
             .collect()
     };

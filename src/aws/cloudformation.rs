@@ -268,8 +268,11 @@ where
 /// when planned, so the caller must not send it.
 fn planned(aws: &Aws, operation: &str, input: &impl std::fmt::Debug, template: &str) -> bool {
     if aws.dry_run() {
-        let mut call = PlannedCall::from_request(SERVICE, operation, input, &["template_body"]);
-        call.parameters["Template"] = template.into();
+        let mut call = PlannedCall::from_request(SERVICE, operation, input, &[]);
+        if let Some(members) = call.parameters.as_object_mut() {
+            members.remove("TemplateBody");
+            members.insert("Template".into(), template.into());
+        }
         aws.record(call);
     }
     aws.dry_run()

@@ -14,6 +14,7 @@ pub mod kms;
 pub mod plan;
 pub mod s3;
 pub mod secrets;
+pub mod servicecatalog;
 pub mod sts;
 pub mod wait;
 
@@ -108,19 +109,20 @@ impl Aws {
         operation: &str,
         input: &impl std::fmt::Debug,
     ) -> bool {
-        self.planned_request_without(service, operation, input, &[])
+        self.planned_request_hiding(service, operation, input, &[])
     }
 
-    /// [`Aws::planned_request`], leaving out the members `omit` (e.g. an object's `body`).
-    pub fn planned_request_without(
+    /// [`Aws::planned_request`] for a request that sets the sensitive members `hidden` (e.g.
+    /// `secret_string`): the plan shows them as `<redacted>`.
+    pub fn planned_request_hiding(
         &self,
         service: &str,
         operation: &str,
         input: &impl std::fmt::Debug,
-        omit: &[&str],
+        hidden: &[&str],
     ) -> bool {
         if self.dry_run() {
-            self.record(PlannedCall::from_request(service, operation, input, omit));
+            self.record(PlannedCall::from_request(service, operation, input, hidden));
         }
         self.dry_run()
     }

@@ -31,20 +31,24 @@ impl PlannedCall {
 impl PlannedCall {
     /// The planned call of a request the SDK would send: `input` is its fluent builder's
     /// `as_input()`, whose `Debug` prints every member, with those the service model marks
-    /// sensitive already redacted. Members left unset are left out, names become the API's
-    /// (`secret_id` → `SecretId`), and `omit` names members not worth showing (an object's
-    /// body). The plan cannot drift from the request: it is the request.
+    /// sensitive redacted. Members left unset are left out and names become the API's
+    /// (`secret_id` → `SecretId`). The SDK redacts a sensitive member whether or not it is
+    /// set, so `hidden` names the sensitive members this request sets (shown as `<redacted>`);
+    /// the other redacted ones are left out with the unset members. The plan cannot drift from
+    /// the request: it is the request.
     pub fn from_request(
         service: &str,
         operation: &str,
         input: &impl std::fmt::Debug,
-        omit: &[&str],
+        hidden: &[&str],
     ) -> Self {
         let text = format!("{input:?}");
         let parameters = match darrentsung_debug_parser::parse(&text) {
-            Ok(tree) => members(&tree, omit),
-            // Never expected (the builders are derived-style Debug); the text still says it all.
-            Err(_) => Value::String(text),
+            Ok(tree) => members(&tree, hidden),
+            // Never expected (the builders are derived-style Debug, and no body is planned),
+            // and the text might hold what the parse would have shown as a body: say only
+            // what was called.
+            Err(_) => Value::String("(request not shown)".into()),
         };
         PlannedCall::new(service, operation, parameters)
     }
@@ -53,8 +57,13 @@ impl PlannedCall {
 /// What the SDK prints for a member the service model marks sensitive.
 const SDK_REDACTED: &str = "*** Sensitive Data Redacted ***";
 
-/// The top-level builder: its members as an object.
-fn members(tree: &DebugValue, omit: &[&str]) -> Value {
+fn is_sdk_redacted(value: &DebugValue) -> bool {
+    matches!(value, DebugValue::Term(Term::String(s)) if s == SDK_REDACTED)
+}
+
+/// The top-level builder: its members as an object, leaving out the unset ones and the
+/// redacted ones not `hidden`.
+fn members(tree: &DebugValue, hidden: &[&str]) -> Value {
     match tree {
         DebugValue::Struct(s) => {
             let mut object = serde_json::Map::new();
@@ -62,7 +71,7 @@ fn members(tree: &DebugValue, omit: &[&str]) -> Value {
                 OrNonExhaustive::Value(field) => Some(field),
                 OrNonExhaustive::NonExhaustive => None,
             }) {
-                if omit.contains(&field.ident.as_str()) {
+                if is_sdk_redacted(&field.value) && !hidden.contains(&field.ident.as_str()) {
                     continue;
                 }
                 let value = json_of(&field.value);
@@ -80,7 +89,8 @@ fn members(tree: &DebugValue, omit: &[&str]) -> Value {
 /// member names, enum variants their names, numbers numbers.
 fn json_of(value: &DebugValue) -> Value {
     match value {
-        DebugValue::Struct(_) => members(value, &[]),
+        // Nested members the SDK redacted stay redacted: whether they are set is unknown.
+        DebugValue::Struct(_) => nested_members(value),
         DebugValue::Tuple(t) if t.values.len() == 1 && t.name.is_some() => json_of(&t.values[0]),
         DebugValue::Tuple(t) => Value::Array(t.values.iter().map(json_of).collect()),
         DebugValue::List(l) => Value::Array(l.values.iter().map(json_of).collect()),
@@ -112,9 +122,28 @@ fn json_of(value: &DebugValue) -> Value {
     }
 }
 
+fn nested_members(value: &DebugValue) -> Value {
+    let DebugValue::Struct(s) = value else {
+        return json_of(value);
+    };
+    let mut object = serde_json::Map::new();
+    for field in s.values.iter().filter_map(|f| match f {
+        OrNonExhaustive::Value(field) => Some(field),
+        OrNonExhaustive::NonExhaustive => None,
+    }) {
+        let value = json_of(&field.value);
+        if !value.is_null() {
+            object.insert(api_name(&field.ident), value);
+        }
+    }
+    Value::Object(object)
+}
+
 /// `secret_id` → `SecretId`, the member's name in the API.
 fn api_name(field: &str) -> String {
+    // A member named by a keyword is a raw identifier in Rust (`r#type`).
     field
+        .trim_start_matches("r#")
         .split('_')
         .map(|word| {
             let mut chars = word.chars();
@@ -195,7 +224,12 @@ mod tests {
                 .secret_id("cfsign/payments/signing-key")
                 .secret_string("{\"privateKey\":\"-----BEGIN PRIVATE KEY-----\"}")
                 .version_stages("AWSPENDING");
-        let call = PlannedCall::from_request("SecretsManager", "PutSecretValue", &request, &[]);
+        let call = PlannedCall::from_request(
+            "SecretsManager",
+            "PutSecretValue",
+            &request,
+            &["secret_string"],
+        );
         assert_eq!(call.parameters["SecretId"], "cfsign/payments/signing-key");
         assert_eq!(
             call.parameters["VersionStages"],
@@ -207,10 +241,14 @@ mod tests {
             "{call}"
         );
         assert!(!call.to_string().contains("PRIVATE KEY"), "{call}");
+        // The SDK redacts SecretBinary and RotationToken too, set or not: unset, they are
+        // left out rather than shown as if they were sent.
+        assert!(call.parameters.get("SecretBinary").is_none(), "{call}");
+        assert!(call.parameters.get("RotationToken").is_none(), "{call}");
     }
 
     #[test]
-    fn nested_members_enums_numbers_and_omitted_members_are_planned() {
+    fn nested_members_enums_numbers_and_raw_identifiers_are_planned() {
         use aws_sdk_cloudformation::types::{Capability, Parameter, Tag};
         let request = aws_sdk_cloudformation::operation::create_stack::CreateStackInput::builder()
             .stack_name("cfsign-launch-role")
@@ -225,12 +263,7 @@ mod tests {
             .timeout_in_minutes(30)
             .disable_rollback(false)
             .template_body("Resources: {}");
-        let call = PlannedCall::from_request(
-            "CloudFormation",
-            "CreateStack",
-            &request,
-            &["template_body"],
-        );
+        let call = PlannedCall::from_request("CloudFormation", "CreateStack", &request, &[]);
         let p = &call.parameters;
         assert_eq!(p["StackName"], "cfsign-launch-role");
         assert_eq!(p["Parameters"][0]["ParameterKey"], "A");
@@ -239,6 +272,21 @@ mod tests {
         assert_eq!(p["Tags"][0]["Value"], "payments");
         assert_eq!(p["TimeoutInMinutes"], 30);
         assert_eq!(p["DisableRollback"], false);
-        assert!(p.get("TemplateBody").is_none(), "{call}");
+        assert_eq!(p["TemplateBody"], "Resources: {}");
+
+        use aws_sdk_servicecatalog::types::{OrganizationNode, OrganizationNodeType};
+        let share =
+            aws_sdk_servicecatalog::operation::create_portfolio_share::CreatePortfolioShareInput::builder()
+                .portfolio_id("port-1")
+                .organization_node(
+                    OrganizationNode::builder()
+                        .r#type(OrganizationNodeType::OrganizationalUnit)
+                        .value("ou-ab12-cd34ef56")
+                        .build(),
+                );
+        let call = PlannedCall::from_request("ServiceCatalog", "CreatePortfolioShare", &share, &[]);
+        let node = &call.parameters["OrganizationNode"];
+        assert_eq!(node["Type"], "OrganizationalUnit", "{call}");
+        assert_eq!(node["Value"], "ou-ab12-cd34ef56", "{call}");
     }
 }

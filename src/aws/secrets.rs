@@ -90,7 +90,12 @@ pub fn put_value(
         .secret_id(secret_id)
         .secret_string(value)
         .set_version_stages(Some(stages));
-    if aws.planned_request(SERVICE, "PutSecretValue", request.as_input()) {
+    if aws.planned_request_hiding(
+        SERVICE,
+        "PutSecretValue",
+        request.as_input(),
+        &["secret_string"],
+    ) {
         return Ok(super::plan::PLANNED.to_owned());
     }
     let out = aws
@@ -255,7 +260,12 @@ pub fn ensure(aws: &Aws, name: &str, value: &str) -> Result<String, HostError> {
         .create_secret()
         .name(name)
         .secret_string(value);
-    if aws.planned_request(SERVICE, "CreateSecret", request.as_input()) {
+    if aws.planned_request_hiding(
+        SERVICE,
+        "CreateSecret",
+        request.as_input(),
+        &["secret_string"],
+    ) {
         return Ok(super::plan::PLANNED.to_owned());
     }
     let out = aws

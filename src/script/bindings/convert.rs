@@ -82,16 +82,17 @@ pub fn check_depth(value: &Dynamic) -> Result<(), String> {
     }
 }
 
-/// A JSON object as a Rhai map (anything else as an empty map).
-pub fn to_map(value: Value) -> Map {
+/// A JSON object (or a view that serializes as one) as a Rhai map (anything else as an empty
+/// map).
+pub fn to_map(value: impl serde::Serialize) -> Map {
     rhai::serde::to_dynamic(value)
         .ok()
         .and_then(|d| d.try_cast::<Map>())
         .unwrap_or_default()
 }
 
-/// A JSON value as a Rhai value.
-pub fn to_dynamic(value: Value) -> Dynamic {
+/// A JSON value (or a view that serializes as one) as a Rhai value.
+pub fn to_dynamic(value: impl serde::Serialize) -> Dynamic {
     rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT)
 }
 

@@ -1,178 +1,35 @@
-//! `s3::`: objects and content-addressed template uploads.
-//!
-//! Every call names the caller's account as the bucket's expected owner
-//! (`ExpectedBucketOwner`): a bucket of the same name in another account (a squatted
-//! `cfsign-artifacts-<account>`) is refused by S3 instead of being written to or read from.
+//! `s3::`: objects and content-addressed template uploads; the calls are `crate::aws::s3`'s,
+//! each naming the caller's account as the bucket's expected owner.
 
 use rhai::plugin::*;
-use rhai::{EvalAltResult, Map};
-use serde_json::json;
+use rhai::{Array, EvalAltResult, Map};
 
-use super::aws_context::{aws, caller_account, fail, invalid, planned, read_file};
+use super::aws_context::{aws, caller_account, read_file};
 use super::convert::options as decode;
+use crate::aws::s3::{self as calls, VersionEntry};
+use crate::aws::Aws;
+use crate::script::HostErrorExt as _;
 
-fn sha256_hex(data: &[u8]) -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+/// The run's AWS access and the caller's account, which every call names as the owner.
+fn access(context: &NativeCallContext) -> Result<(Aws, String), Box<EvalAltResult>> {
+    Ok((aws(context)?, caller_account(context)?))
 }
 
-/// An object's bytes, content type and ETag, read as from a bucket `owner` owns.
-fn read_object(
-    context: &NativeCallContext,
-    aws: &crate::aws::Aws,
-    owner: &str,
-    bucket: &str,
-    key: &str,
-) -> Result<(Vec<u8>, String, String), Box<EvalAltResult>> {
-    let out = aws
-        .block_on(
-            aws.s3()
-                .get_object()
-                .bucket(bucket)
-                .key(key)
-                .expected_bucket_owner(owner)
-                .send(),
-        )
-        .map_err(|e| fail(context, "S3", "GetObject", e))?;
-    let content_type = out.content_type().unwrap_or_default().to_owned();
-    let etag = out.e_tag().unwrap_or_default().to_owned();
-    let bytes = aws
-        .block_on(out.body.collect())
-        .map_err(|e| invalid(context, "S3", "GetObject", format!("reading the body: {e}")))?
-        .into_bytes();
-    Ok((bytes.to_vec(), content_type, etag))
-}
-
-/// Every version and delete marker under `prefix` (all pages): `(key, version id, is a delete
-/// marker)`. ListObjectVersions pages by key and version-id markers; the SDK has no paginator.
-fn versions_under(
-    context: &NativeCallContext,
-    aws: &crate::aws::Aws,
-    owner: &str,
-    bucket: &str,
-    prefix: &str,
-) -> Result<Vec<(String, String, bool)>, Box<EvalAltResult>> {
-    let mut found = Vec::new();
-    let (mut key_marker, mut version_marker) = (None::<String>, None::<String>);
-    loop {
-        let page = aws
-            .block_on(
-                aws.s3()
-                    .list_object_versions()
-                    .bucket(bucket)
-                    .prefix(prefix)
-                    .expected_bucket_owner(owner)
-                    .set_key_marker(key_marker.take())
-                    .set_version_id_marker(version_marker.take())
-                    .send(),
-            )
-            .map_err(|e| fail(context, "S3", "ListObjectVersions", e))?;
-        for v in page.versions() {
-            found.push((
-                v.key().unwrap_or_default().to_owned(),
-                v.version_id().unwrap_or("null").to_owned(),
-                false,
-            ));
-        }
-        for m in page.delete_markers() {
-            found.push((
-                m.key().unwrap_or_default().to_owned(),
-                m.version_id().unwrap_or("null").to_owned(),
-                true,
-            ));
-        }
-        if !page.is_truncated().unwrap_or(false) {
-            return Ok(found);
-        }
-        key_marker = page.next_key_marker().map(str::to_owned);
-        version_marker = page.next_version_id_marker().map(str::to_owned);
-    }
-}
-
-/// Deletes exactly these `(key, version id)` pairs, a thousand per DeleteObjects (its limit);
-/// a version S3 could not delete is an error naming it.
-fn delete_versions(
-    context: &NativeCallContext,
-    aws: &crate::aws::Aws,
-    owner: &str,
-    bucket: &str,
-    versions: &[(String, String)],
-) -> Result<(), Box<EvalAltResult>> {
-    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-    for batch in versions.chunks(1000) {
-        let objects = batch
-            .iter()
-            .map(|(key, version)| {
-                ObjectIdentifier::builder()
-                    .key(key)
-                    .version_id(version)
-                    .build()
-                    .map_err(|e| invalid(context, "S3", "DeleteObjects", e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let delete = Delete::builder()
-            .set_objects(Some(objects))
-            .quiet(true)
-            .build()
-            .map_err(|e| invalid(context, "S3", "DeleteObjects", e.to_string()))?;
-        let out = aws
-            .block_on(
-                aws.s3()
-                    .delete_objects()
-                    .bucket(bucket)
-                    .expected_bucket_owner(owner)
-                    .delete(delete)
-                    .send(),
-            )
-            .map_err(|e| fail(context, "S3", "DeleteObjects", e))?;
-        if let Some(error) = out.errors().first() {
-            return Err(invalid(
-                context,
-                "S3",
-                "DeleteObjects",
-                format!(
-                    "s3://{bucket}/{} version {}: {} ({})",
-                    error.key().unwrap_or_default(),
-                    error.version_id().unwrap_or_default(),
-                    error.message().unwrap_or_default(),
-                    error.code().unwrap_or_default()
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Deletes every version and delete marker of these keys under `prefix` (all of them when
-/// `exact` is None); the number deleted. A dry run plans the DeleteObjects it would send.
+/// Deletes every version and delete marker of the keys under `prefix` (all of them when
+/// `exact` is None); the number deleted (or that a dry run would delete).
 fn purge(
     context: &NativeCallContext,
     bucket: &str,
     prefix: &str,
     exact: Option<&str>,
 ) -> Result<i64, Box<EvalAltResult>> {
-    let aws = aws(context)?;
-    let owner = caller_account(context)?;
-    let versions: Vec<(String, String)> = versions_under(context, &aws, &owner, bucket, prefix)?
+    let (aws, owner) = access(context)?;
+    let versions: Vec<VersionEntry> = calls::versions(&aws, bucket, prefix, &owner)
+        .map_err(|e| e.raise(context))?
         .into_iter()
-        .filter(|(key, _, _)| exact.is_none_or(|wanted| key == wanted))
-        .map(|(key, version, _)| (key, version))
+        .filter(|v| exact.is_none_or(|wanted| v.key == wanted))
         .collect();
-    if versions.is_empty() {
-        return Ok(0);
-    }
-    let listed: Vec<_> = versions
-        .iter()
-        .map(|(key, version)| json!({ "Key": key, "VersionId": version }))
-        .collect();
-    if !planned(
-        &aws,
-        "S3",
-        "DeleteObjects",
-        json!({ "Bucket": bucket, "Delete": { "Objects": listed } }),
-    ) {
-        delete_versions(context, &aws, &owner, bucket, &versions)?;
-    }
+    calls::delete_versions(&aws, bucket, &owner, &versions).map_err(|e| e.raise(context))?;
     Ok(versions.len() as i64)
 }
 
@@ -195,51 +52,12 @@ pub mod s3_module {
         context: NativeCallContext,
         bucket: &str,
     ) -> Result<bool, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
-        let client = aws.s3();
-        match aws.block_on(
-            client
-                .head_bucket()
-                .bucket(bucket)
-                .expected_bucket_owner(&owner)
-                .send(),
-        ) {
-            Ok(_) => return Ok(false),
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => {}
-            Err(err) => {
-                return Err(invalid(
-                    &context,
-                    "S3",
-                    "HeadBucket",
-                    format!(
-                        "bucket {bucket} exists but is not this account's ({owner}), or cannot \
-                         be read ({}); choose another bucket name",
-                        crate::aws::sdk_error("S3", "HeadBucket", err).code
-                    ),
-                ))
-            }
-        }
-        if planned(&aws, "S3", "CreateBucket", json!({ "Bucket": bucket })) {
-            return Ok(true);
-        }
-        let region = aws.config().region().map(|r| r.to_string());
-        let mut request = client.create_bucket().bucket(bucket);
-        if let Some(region) = region.filter(|r| r != "us-east-1") {
-            request = request.create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
-                        region.as_str(),
-                    ))
-                    .build(),
-            );
-        }
-        aws.block_on(request.send())
-            .map_err(|e| fail(&context, "S3", "CreateBucket", e))?;
-        Ok(true)
+        let (aws, owner) = access(&context)?;
+        calls::ensure_bucket(&aws, bucket, &owner).map_err(|e| e.raise(&context))
     }
 
-    /// Writes `body` to `bucket`/`key`. Options: `content_type`. Returns `#{etag, version_id}`.
+    /// Writes `body` to `bucket`/`key`. Options: `content_type`. Returns `#{etag, version_id}`
+    /// (an empty map in a dry run).
     #[rhai_fn(return_raw)]
     pub fn put_object(
         context: NativeCallContext,
@@ -248,36 +66,16 @@ pub mod s3_module {
         body: &str,
         options: Map,
     ) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
+        let (aws, owner) = access(&context)?;
         let PutObjectOptions { content_type } = decode(&context, "S3", "PutObject", options)?;
+        let body = body.as_bytes().to_vec();
+        let written = calls::put_object(&aws, bucket, key, &owner, body, content_type.as_deref())
+            .map_err(|e| e.raise(&context))?;
         let mut result = Map::new();
-        if planned(
-            &aws,
-            "S3",
-            "PutObject",
-            json!({ "Bucket": bucket, "Key": key, "ContentLength": body.len(), "ContentType": content_type }),
-        ) {
-            return Ok(result);
+        if let Some(written) = written {
+            result.insert("etag".into(), written.etag.into());
+            result.insert("version_id".into(), written.version_id.into());
         }
-        let mut request = aws
-            .s3()
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .expected_bucket_owner(&owner)
-            .body(body.as_bytes().to_vec().into());
-        if let Some(content_type) = content_type {
-            request = request.content_type(content_type);
-        }
-        let out = aws
-            .block_on(request.send())
-            .map_err(|e| fail(&context, "S3", "PutObject", e))?;
-        result.insert("etag".into(), out.e_tag().unwrap_or_default().into());
-        result.insert(
-            "version_id".into(),
-            out.version_id().unwrap_or_default().into(),
-        );
         Ok(result)
     }
 
@@ -288,16 +86,15 @@ pub mod s3_module {
         bucket: &str,
         key: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
-        let (bytes, content_type, etag) = read_object(&context, &aws, &owner, bucket, key)?;
+        let (aws, owner) = access(&context)?;
+        let object = calls::get_object(&aws, bucket, key, &owner).map_err(|e| e.raise(&context))?;
         let mut map = Map::new();
         map.insert(
             "body".into(),
-            String::from_utf8_lossy(&bytes).into_owned().into(),
+            String::from_utf8_lossy(&object.bytes).into_owned().into(),
         );
-        map.insert("content_type".into(), content_type.into());
-        map.insert("etag".into(), etag.into());
+        map.insert("content_type".into(), object.content_type.into());
+        map.insert("etag".into(), object.etag.into());
         Ok(map)
     }
 
@@ -308,18 +105,15 @@ pub mod s3_module {
         bucket: &str,
         key: &str,
     ) -> Result<Dynamic, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
-        match crate::aws::s3::object(&aws, bucket, key, Some(&owner)) {
-            Ok(Some(object)) => {
-                let mut map = Map::new();
-                map.insert("content_length".into(), object.content_length.into());
-                map.insert("etag".into(), object.etag.into());
-                Ok(map.into())
-            }
-            Ok(None) => Ok(Dynamic::UNIT),
-            Err(err) => Err(fail(&context, "S3", "HeadObject", *err)),
-        }
+        let (aws, owner) = access(&context)?;
+        let found =
+            calls::object(&aws, bucket, key, Some(&owner)).map_err(|e| e.raise(&context))?;
+        Ok(found.map_or(Dynamic::UNIT, |object| {
+            let mut map = Map::new();
+            map.insert("content_length".into(), object.content_length.into());
+            map.insert("etag".into(), object.etag.into());
+            map.into()
+        }))
     }
 
     /// Deletes `bucket`/`key` (no error when it is already gone). On a versioned bucket this
@@ -330,26 +124,8 @@ pub mod s3_module {
         bucket: &str,
         key: &str,
     ) -> Result<(), Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
-        if planned(
-            &aws,
-            "S3",
-            "DeleteObject",
-            json!({ "Bucket": bucket, "Key": key }),
-        ) {
-            return Ok(());
-        }
-        aws.block_on(
-            aws.s3()
-                .delete_object()
-                .bucket(bucket)
-                .key(key)
-                .expected_bucket_owner(&owner)
-                .send(),
-        )
-        .map_err(|e| fail(&context, "S3", "DeleteObject", e))?;
-        Ok(())
+        let (aws, owner) = access(&context)?;
+        calls::delete_object(&aws, bucket, key, &owner).map_err(|e| e.raise(&context))
     }
 
     /// Every version and delete marker under `prefix` (all pages), as
@@ -360,16 +136,17 @@ pub mod s3_module {
         context: NativeCallContext,
         bucket: &str,
         prefix: &str,
-    ) -> Result<rhai::Array, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
-        Ok(versions_under(&context, &aws, &owner, bucket, prefix)?
+    ) -> Result<Array, Box<EvalAltResult>> {
+        let (aws, owner) = access(&context)?;
+        let versions =
+            calls::versions(&aws, bucket, prefix, &owner).map_err(|e| e.raise(&context))?;
+        Ok(versions
             .into_iter()
-            .map(|(key, version_id, delete_marker)| {
+            .map(|v| {
                 let mut map = Map::new();
-                map.insert("key".into(), key.into());
-                map.insert("version_id".into(), version_id.into());
-                map.insert("delete_marker".into(), delete_marker.into());
+                map.insert("key".into(), v.key.into());
+                map.insert("version_id".into(), v.version_id.into());
+                map.insert("delete_marker".into(), v.delete_marker.into());
                 Dynamic::from_map(map)
             })
             .collect())
@@ -403,27 +180,10 @@ pub mod s3_module {
         context: NativeCallContext,
         bucket: &str,
         prefix: &str,
-    ) -> Result<rhai::Array, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
-        let pages = aws
-            .block_on(
-                aws.s3()
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix(prefix)
-                    .expected_bucket_owner(&owner)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .map_err(|e| fail(&context, "S3", "ListObjectsV2", e))?;
-        Ok(pages
-            .iter()
-            .flat_map(|page| page.contents())
-            .filter_map(|object| object.key())
-            .map(|key| Dynamic::from(key.to_owned()))
-            .collect())
+    ) -> Result<Array, Box<EvalAltResult>> {
+        let (aws, owner) = access(&context)?;
+        let keys = calls::keys(&aws, bucket, prefix, &owner).map_err(|e| e.raise(&context))?;
+        Ok(keys.into_iter().map(Dynamic::from).collect())
     }
 
     /// Uploads the file at `path` under `prefix/`, named by its content hash, unless that object
@@ -442,73 +202,15 @@ pub mod s3_module {
         path: &str,
         prefix: &str,
     ) -> Result<Map, Box<EvalAltResult>> {
-        let aws = aws(&context)?;
-        let owner = caller_account(&context)?;
+        let (aws, owner) = access(&context)?;
         let body = read_file(&context, "S3", "UploadTemplate", path)?;
-        let sha256 = sha256_hex(&body);
-        let key = format!("{}/{}.yaml", prefix.trim_end_matches('/'), &sha256[..16]);
-        let exists = match aws.block_on(
-            aws.s3()
-                .head_object()
-                .bucket(bucket)
-                .key(&key)
-                .expected_bucket_owner(&owner)
-                .send(),
-        ) {
-            Ok(_) => true,
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => false,
-            Err(err) => return Err(fail(&context, "S3", "HeadObject", err)),
-        };
-        if exists {
-            // Named by its hash is not the same as holding it: check before it is published.
-            let (stored, _, _) = read_object(&context, &aws, &owner, bucket, &key)?;
-            let stored_sha256 = sha256_hex(&stored);
-            if stored_sha256 != sha256 {
-                return Err(invalid(
-                    &context,
-                    "S3",
-                    "UploadTemplate",
-                    format!(
-                        "s3://{bucket}/{key} should hold {path} (sha256 {sha256}) but holds other \
-                         content (sha256 {stored_sha256}): someone changed the artifact bucket; \
-                         find out who before publishing, then delete the object"
-                    ),
-                ));
-            }
-        }
-        let uploaded = !exists
-            && !planned(
-                &aws,
-                "S3",
-                "PutObject",
-                json!({ "Bucket": bucket, "Key": key, "ContentLength": body.len() }),
-            );
-        if uploaded {
-            aws.block_on(
-                aws.s3()
-                    .put_object()
-                    .bucket(bucket)
-                    .key(&key)
-                    .expected_bucket_owner(&owner)
-                    .content_type("application/x-yaml")
-                    .body(body.into())
-                    .send(),
-            )
-            .map_err(|e| fail(&context, "S3", "PutObject", e))?;
-        }
-        let region = aws
-            .config()
-            .region()
-            .map_or("us-east-1".to_owned(), |r| r.to_string());
-        let url = match aws.config().endpoint_url() {
-            Some(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
-            None => format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"),
-        };
+        let upload = calls::upload_content_addressed(&aws, bucket, prefix, &owner, path, body)
+            .map_err(|e| e.raise(&context))?;
         let mut map = Map::new();
-        map.insert("key".into(), key.into());
-        map.insert("url".into(), url.into());
-        map.insert("sha256".into(), sha256.into());
-        map.insert("uploaded".into(), (!exists).into());
+        map.insert("key".into(), upload.key.into());
+        map.insert("url".into(), upload.url.into());
+        map.insert("sha256".into(), upload.sha256.into());
+        map.insert("uploaded".into(), upload.uploaded.into());
         Ok(map)
     }
 }

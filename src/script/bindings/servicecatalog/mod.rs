@@ -1,48 +1,56 @@
 //! `servicecatalog::`: publishing a portfolio (portfolios, products, artifacts, associations,
 //! constraints, shares) and provisioning from it (launch, update, terminate, records,
-//! outputs, search).
+//! outputs, search). The calls are `crate::aws::servicecatalog`'s; these adapters decode the
+//! recipes' option maps and hand back its views as maps.
 //!
-//! In a dry run, creating calls return maps whose `id` is [`PLANNED`]; reads given such an id
+//! In a dry run, creating calls return maps whose `id` is `planned()`; reads given such an id
 //! return nothing instead of asking AWS about something that does not exist.
 
 mod catalog;
 mod provisioning;
-mod views;
 
-use aws_sdk_servicecatalog::types::Tag;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use rhai::{exported_module, Map, Module};
-use serde_json::Value;
+use rhai::{exported_module, Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext};
 
-use super::convert::to_map;
+use super::convert::{to_dynamic, to_map};
+use crate::aws::HostError;
+use crate::script::HostErrorExt as _;
 
 const SERVICE: &str = "ServiceCatalog";
 
-use crate::aws::plan::PLANNED;
-
-fn is_planned(id: &str) -> bool {
-    id == PLANNED
+/// A call's result for Rhai: its view as a map, or its error raised at the call.
+fn map_of<T: serde::Serialize>(
+    context: &NativeCallContext,
+    result: Result<T, HostError>,
+) -> Result<Map, Box<EvalAltResult>> {
+    result.map(to_map).map_err(|e| e.raise(context))
 }
 
-/// A dry run's stand-in for what a create call would have returned.
-fn planned_map(mut value: Value) -> Map {
-    if let Some(object) = value.as_object_mut() {
-        object.entry("id").or_insert(PLANNED.into());
-    }
-    to_map(value)
+/// A call's list of views for Rhai.
+fn array_of<T: serde::Serialize>(
+    context: &NativeCallContext,
+    result: Result<Vec<T>, HostError>,
+) -> Result<Array, Box<EvalAltResult>> {
+    result
+        .map(|items| items.into_iter().map(to_dynamic).collect())
+        .map_err(|e| e.raise(context))
 }
 
-fn sc_tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter()
-        .filter_map(|(key, value)| Tag::builder().key(key).value(value).build().ok())
-        .collect()
+/// A finder's result for Rhai: its view, or `()` when nothing matched.
+fn found<T: serde::Serialize>(
+    context: &NativeCallContext,
+    result: Result<Option<T>, HostError>,
+) -> Result<Dynamic, Box<EvalAltResult>> {
+    result
+        .map(|found| found.map_or(Dynamic::UNIT, to_dynamic))
+        .map_err(|e| e.raise(context))
 }
 
-fn is_not_found<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
-    err.as_service_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "ResourceNotFoundException")
+/// A call that returns nothing, for Rhai.
+fn done(
+    context: &NativeCallContext,
+    result: Result<(), HostError>,
+) -> Result<(), Box<EvalAltResult>> {
+    result.map_err(|e| e.raise(context))
 }
 
 /// The `servicecatalog` module: publishing and provisioning together.
