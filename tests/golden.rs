@@ -3,7 +3,7 @@
 //! of those files. When a change is intended, rewrite them and review the diff:
 //!
 //! ```sh
-//! CFSIGN_BLESS=1 cargo test --test integration golden::
+//! CFSIGN_BLESS=1 cargo test --test integration golden
 //! ```
 
 use std::process::Output;
@@ -13,7 +13,7 @@ use crate::support::emulator::Emulator;
 use crate::support::recipe::run_file;
 
 /// Compares `actual` with the golden file `name` (or writes it, with CFSIGN_BLESS set).
-fn golden(name: &str, actual: &str) {
+pub fn golden(name: &str, actual: &str) {
     let path = support::repo()
         .join("tests/golden")
         .join(format!("{name}.txt"));
@@ -24,14 +24,14 @@ fn golden(name: &str, actual: &str) {
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         panic!(
-            "{} is missing: write it with CFSIGN_BLESS=1 cargo test --test integration golden::",
+            "{} is missing: write it with CFSIGN_BLESS=1 cargo test --test integration golden",
             path.display()
         )
     });
     assert!(
         expected == actual,
         "the output differs from {}; if the change is intended, rewrite it with \
-         CFSIGN_BLESS=1 cargo test --test integration golden:: and review the diff.\n\
+         CFSIGN_BLESS=1 cargo test --test integration golden and review the diff.\n\
          --- expected\n{expected}\n--- actual\n{actual}",
         path.display()
     );
@@ -50,7 +50,7 @@ fn printed(out: &Output) -> String {
 }
 
 /// As `printed`, with the emulator's address (its port changes) as `http://127.0.0.1:PORT`.
-fn printed_against_the_emulator(out: &Output) -> String {
+pub fn printed_against_the_emulator(out: &Output) -> String {
     printed(out).replace(&Emulator::shared().url, "http://127.0.0.1:PORT")
 }
 

@@ -15,6 +15,7 @@ mod engine;
 mod examples;
 mod faults;
 mod golden;
+mod golden_plans;
 mod lifecycle;
 mod one_click;
 mod provisioning;
