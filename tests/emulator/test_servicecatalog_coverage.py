@@ -1,5 +1,5 @@
-"""The emulator serves exactly the Service Catalog operations cfsign's bindings call: the SDK
-calls in src/script/bindings/servicecatalog/ (`.operation_name()` on a Service Catalog client,
+"""The emulator serves exactly the Service Catalog operations cfsign calls: the SDK calls in
+src/aws/servicecatalog/, which the recipes' bindings go through (`.operation_name()` on a Service Catalog client,
 named as botocore names the model's operations) against servicecatalog/api.py's OPERATIONS,
 plus the few it serves only so tests can arrange an account (SETUP_OPERATIONS) and those the
 real-account suite's cleanup calls through boto3 (CLEANUP_OPERATIONS)."""
@@ -11,7 +11,7 @@ from botocore import xform_name
 import wire
 from servicecatalog.api import CLEANUP_OPERATIONS, OPERATIONS, SETUP_OPERATIONS
 
-BINDINGS = Path(__file__).parents[2] / "src" / "script" / "bindings" / "servicecatalog"
+BINDINGS = Path(__file__).parents[2] / "src" / "aws" / "servicecatalog"
 CALL = re.compile(r"\.\s*([a-z][a-z0-9_]*)\(\)")
 SUITE = Path(__file__).parents[1] / "aws-account"
 # The Service Catalog client's methods the suite uses, called or passed to a pager:

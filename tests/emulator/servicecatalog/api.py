@@ -1,6 +1,6 @@
-"""The Service Catalog operations the emulator serves: those cfsign's bindings call
-(src/script/bindings/servicecatalog/; test_servicecatalog_coverage.py fails when a binding calls
-one that is missing here), plus SETUP_OPERATIONS that tests use to arrange an account. Each is
+"""The Service Catalog operations the emulator serves: those cfsign calls
+(src/aws/servicecatalog/; test_servicecatalog_coverage.py fails when cfsign calls one that is
+missing here), plus SETUP_OPERATIONS that tests use to arrange an account. Each is
 a function of a Call (the request's parameters, the account's catalog, the caller), wrapped by
 @operation, which does the prologue every operation shares: read the JSON body, find the
 catalog, take the lock, answer JSON. Errors are CatalogError (state.py)."""
