@@ -14,7 +14,7 @@ use cfsign::script::inputs::DeclaredInputs;
 use crate::support;
 
 /// The calls whose second argument is an input's fallback.
-const FALLBACK_CALLS: [&str; 2] = ["vars.get(", "pick.call("];
+const FALLBACK_CALLS: [&str; 2] = ["vars.get(", "input_or(found, "];
 
 /// The source of a recipe and of the stdlib modules it imports.
 fn sources_of(recipe: &Path) -> (String, Vec<String>) {
@@ -170,7 +170,10 @@ fn a_fallback_is_read_as_the_declaration_would_write_it() {
     assert_eq!(as_written("4"), Some("4".into()));
     assert_eq!(as_written("catalog::portfolio_name()"), None);
     assert_eq!(
-        fallbacks(r#"vars.get("x", f(1, [2])) + pick.call("x", "y)")"#, "x"),
+        fallbacks(
+            r#"vars.get("x", f(1, [2])) + input_or(found, "x", "y)")"#,
+            "x"
+        ),
         ["f(1, [2])", "\"y)\""]
     );
 }
