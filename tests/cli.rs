@@ -1405,7 +1405,7 @@ fn verify_explains_signed_cookies_for_the_url_they_are_sent_with() {
 }
 
 /// The input names a recipe reads: `vars.NAME`, `vars.get("NAME"`, `vars.has("NAME")`, and
-/// provision.rhai's `pick.call("NAME"` / `required.call("NAME"` helpers.
+/// provision.rhai's `input_or(found, "NAME"` / `required_input(found, "NAME"` helpers.
 fn inputs_read_by(source: &str) -> std::collections::BTreeSet<String> {
     let mut names = std::collections::BTreeSet::new();
     let ident = |text: &str| -> String {
@@ -1416,8 +1416,8 @@ fn inputs_read_by(source: &str) -> std::collections::BTreeSet<String> {
     for quoted in [
         "vars.get(\"",
         "vars.has(\"",
-        "pick.call(\"",
-        "required.call(\"",
+        "input_or(found, \"",
+        "required_input(found, \"",
     ] {
         for (at, _) in source.match_indices(quoted) {
             names.insert(ident(&source[at + quoted.len()..]));
