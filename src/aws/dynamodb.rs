@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::Value;
 
 use super::{sdk_error, Aws, HostError};
 
@@ -73,20 +72,18 @@ pub fn table(aws: &Aws, name: &str) -> Result<Option<TableView>, HostError> {
     }))
 }
 
-/// Writes `item` to `table`, replacing any item with the same key; in a dry run records `plan`
-/// instead.
-pub fn put_item(aws: &Aws, table: &str, item: Item, plan: Value) -> Result<(), HostError> {
-    if aws.planned(SERVICE, "PutItem", plan) {
+/// Writes `item` to `table`, replacing any item with the same key; a dry run plans the request.
+pub fn put_item(aws: &Aws, table: &str, item: Item) -> Result<(), HostError> {
+    let request = aws
+        .dynamodb()
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item));
+    if aws.planned_request(SERVICE, "PutItem", request.as_input()) {
         return Ok(());
     }
-    aws.block_on(
-        aws.dynamodb()
-            .put_item()
-            .table_name(table)
-            .set_item(Some(item))
-            .send(),
-    )
-    .map_err(|e| sdk_error(SERVICE, "PutItem", e))?;
+    aws.block_on(request.send())
+        .map_err(|e| sdk_error(SERVICE, "PutItem", e))?;
     Ok(())
 }
 
@@ -105,19 +102,18 @@ pub fn get_item(aws: &Aws, table: &str, key: Item) -> Result<Option<Item>, HostE
     Ok(out.item().cloned())
 }
 
-/// Deletes the item with primary key `key` (a missing item is not an error); in a dry run
-/// records `plan` instead.
-pub fn delete_item(aws: &Aws, table: &str, key: Item, plan: Value) -> Result<(), HostError> {
-    if aws.planned(SERVICE, "DeleteItem", plan) {
+/// Deletes the item with primary key `key` (a missing item is not an error); a dry run plans
+/// the request.
+pub fn delete_item(aws: &Aws, table: &str, key: Item) -> Result<(), HostError> {
+    let request = aws
+        .dynamodb()
+        .delete_item()
+        .table_name(table)
+        .set_key(Some(key));
+    if aws.planned_request(SERVICE, "DeleteItem", request.as_input()) {
         return Ok(());
     }
-    aws.block_on(
-        aws.dynamodb()
-            .delete_item()
-            .table_name(table)
-            .set_key(Some(key))
-            .send(),
-    )
-    .map_err(|e| sdk_error(SERVICE, "DeleteItem", e))?;
+    aws.block_on(request.send())
+        .map_err(|e| sdk_error(SERVICE, "DeleteItem", e))?;
     Ok(())
 }

@@ -93,14 +93,6 @@ impl Aws {
         }
     }
 
-    /// In a dry run, records the call and returns true: the caller must then not send it.
-    pub fn planned(&self, service: &str, operation: &str, parameters: serde_json::Value) -> bool {
-        if self.dry_run() {
-            self.record(PlannedCall::new(service, operation, parameters));
-        }
-        self.dry_run()
-    }
-
     /// In a dry run, records the request (`as_input()` of the SDK's fluent builder, see
     /// [`PlannedCall::from_request`]) and returns true: the caller must then not send it.
     pub fn planned_request(

@@ -248,6 +248,25 @@ mod tests {
     }
 
     #[test]
+    fn an_item_is_planned_with_its_attribute_values() {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let request = aws_sdk_dynamodb::operation::put_item::PutItemInput::builder()
+            .table_name("cfsign-payments-files")
+            .item("fileId", AttributeValue::S("uploads/a.txt".into()))
+            .item("size", AttributeValue::N("5".into()))
+            .item("smoke", AttributeValue::Bool(true));
+        let call = PlannedCall::from_request("DynamoDB", "PutItem", &request, &[]);
+        let item = &call.parameters["Item"];
+        assert_eq!(
+            call.parameters["TableName"], "cfsign-payments-files",
+            "{call}"
+        );
+        assert_eq!(item["fileId"], "uploads/a.txt", "{call}");
+        assert_eq!(item["size"], "5", "{call}");
+        assert_eq!(item["smoke"], true, "{call}");
+    }
+
+    #[test]
     fn nested_members_enums_numbers_and_raw_identifiers_are_planned() {
         use aws_sdk_cloudformation::types::{Capability, Parameter, Tag};
         let request = aws_sdk_cloudformation::operation::create_stack::CreateStackInput::builder()

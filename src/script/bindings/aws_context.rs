@@ -3,7 +3,6 @@
 //! repository files read through the sandbox.
 
 use rhai::{EvalAltResult, NativeCallContext};
-use serde_json::Value;
 
 use crate::aws::{sdk_error, Aws};
 use crate::script::HostErrorExt as _;
@@ -118,35 +117,6 @@ pub fn invalid(
     message: impl Into<String>,
 ) -> Box<EvalAltResult> {
     HostError::new(service, operation, "InvalidInput", message).raise(context)
-}
-
-/// In a dry run, records the call and returns true (the caller must then not send it).
-pub fn planned(aws: &Aws, service: &str, operation: &str, parameters: Value) -> bool {
-    aws.planned(service, operation, parameters)
-}
-
-/// Sends a mutating request, or in a dry run records `plan` instead and returns `None` (the
-/// request future is dropped unpolled, so nothing is sent).
-pub fn send_or_plan<T, E, R>(
-    context: &NativeCallContext,
-    aws: &Aws,
-    service: &str,
-    operation: &str,
-    plan: Value,
-    request: impl std::future::Future<
-        Output = Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>,
-    >,
-) -> Result<Option<T>, Box<EvalAltResult>>
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    if planned(aws, service, operation, plan) {
-        return Ok(None);
-    }
-    aws.block_on(request)
-        .map(Some)
-        .map_err(|e| fail(context, service, operation, e))
 }
 
 /// Reads a repository file a recipe named (a template), through the sandbox: relative to the

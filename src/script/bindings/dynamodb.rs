@@ -128,8 +128,7 @@ pub mod dynamodb_module {
     ) -> Result<(), Box<EvalAltResult>> {
         let aws = aws(&context)?;
         let attributes = attributes(&item).map_err(|e| invalid(&context, SERVICE, "PutItem", e))?;
-        let plan = json!({ "TableName": table, "Item": rhai::serde::from_dynamic::<serde_json::Value>(&Dynamic::from_map(item)).unwrap_or_default() });
-        crate::aws::dynamodb::put_item(&aws, table, attributes, plan).map_err(|e| e.raise(&context))
+        crate::aws::dynamodb::put_item(&aws, table, attributes).map_err(|e| e.raise(&context))
     }
 
     /// The item with primary key `key` (e.g. `#{fileId: "a"}`), or `()`.
@@ -156,8 +155,6 @@ pub mod dynamodb_module {
         let aws = aws(&context)?;
         let attributes =
             attributes(&key).map_err(|e| invalid(&context, SERVICE, "DeleteItem", e))?;
-        let plan = json!({ "TableName": table, "Key": key.keys().map(|k| k.to_string()).collect::<Vec<_>>() });
-        crate::aws::dynamodb::delete_item(&aws, table, attributes, plan)
-            .map_err(|e| e.raise(&context))
+        crate::aws::dynamodb::delete_item(&aws, table, attributes).map_err(|e| e.raise(&context))
     }
 }
