@@ -220,3 +220,9 @@ impl Aws {
         aws_sdk_kms::Client::new(self.config())
     }
 }
+
+/// An SDK timestamp as RFC 3339 text (empty when absent), as views and recipes show times.
+pub fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> String {
+    time.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+        .unwrap_or_default()
+}

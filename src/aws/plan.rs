@@ -44,7 +44,7 @@ impl PlannedCall {
     ) -> Self {
         let text = format!("{input:?}");
         let parameters = match darrentsung_debug_parser::parse(&text) {
-            Ok(tree) => members(&tree, hidden),
+            Ok(tree) => members(&tree, Some(hidden)),
             // Never expected (the builders are derived-style Debug, and no body is planned),
             // and the text might hold what the parse would have shown as a body: say only
             // what was called.
@@ -61,36 +61,36 @@ fn is_sdk_redacted(value: &DebugValue) -> bool {
     matches!(value, DebugValue::Term(Term::String(s)) if s == SDK_REDACTED)
 }
 
-/// The top-level builder: its members as an object, leaving out the unset ones and the
-/// redacted ones not `hidden`.
-fn members(tree: &DebugValue, hidden: &[&str]) -> Value {
-    match tree {
-        DebugValue::Struct(s) => {
-            let mut object = serde_json::Map::new();
-            for field in s.values.iter().filter_map(|f| match f {
-                OrNonExhaustive::Value(field) => Some(field),
-                OrNonExhaustive::NonExhaustive => None,
-            }) {
-                if is_sdk_redacted(&field.value) && !hidden.contains(&field.ident.as_str()) {
-                    continue;
-                }
-                let value = json_of(&field.value);
-                if !value.is_null() {
-                    object.insert(api_name(&field.ident), value);
-                }
-            }
-            Value::Object(object)
+/// A struct's members as an object, the unset ones left out. At the top of a request
+/// (`hidden` given) a member the SDK redacted is kept only when `hidden` names it, since the SDK
+/// redacts a sensitive member whether or not it is set; nested ones stay redacted, as whether
+/// they are set is unknown.
+fn members(value: &DebugValue, hidden: Option<&[&str]>) -> Value {
+    let DebugValue::Struct(s) = value else {
+        return json_of(value);
+    };
+    let mut object = serde_json::Map::new();
+    for field in s.values.iter().filter_map(|f| match f {
+        OrNonExhaustive::Value(field) => Some(field),
+        OrNonExhaustive::NonExhaustive => None,
+    }) {
+        let named = |hidden: &[&str]| hidden.contains(&field.ident.as_str());
+        if is_sdk_redacted(&field.value) && !hidden.is_none_or(named) {
+            continue;
         }
-        other => json_of(other),
+        let value = json_of(&field.value);
+        if !value.is_null() {
+            object.insert(api_name(&field.ident), value);
+        }
     }
+    Value::Object(object)
 }
 
 /// A value in Debug form as JSON: `None` is null, `Some(x)` is x, structs are objects with API
 /// member names, enum variants their names, numbers numbers.
 fn json_of(value: &DebugValue) -> Value {
     match value {
-        // Nested members the SDK redacted stay redacted: whether they are set is unknown.
-        DebugValue::Struct(_) => nested_members(value),
+        DebugValue::Struct(_) => members(value, None),
         DebugValue::Tuple(t) if t.values.len() == 1 && t.name.is_some() => json_of(&t.values[0]),
         DebugValue::Tuple(t) => Value::Array(t.values.iter().map(json_of).collect()),
         DebugValue::List(l) => Value::Array(l.values.iter().map(json_of).collect()),
@@ -120,23 +120,6 @@ fn json_of(value: &DebugValue) -> Value {
                 .map_or_else(|_| Value::String(raw.clone()), Value::Number)
         }
     }
-}
-
-fn nested_members(value: &DebugValue) -> Value {
-    let DebugValue::Struct(s) = value else {
-        return json_of(value);
-    };
-    let mut object = serde_json::Map::new();
-    for field in s.values.iter().filter_map(|f| match f {
-        OrNonExhaustive::Value(field) => Some(field),
-        OrNonExhaustive::NonExhaustive => None,
-    }) {
-        let value = json_of(&field.value);
-        if !value.is_null() {
-            object.insert(api_name(&field.ident), value);
-        }
-    }
-    Value::Object(object)
 }
 
 /// `secret_id` → `SecretId`, the member's name in the API.
@@ -222,7 +205,7 @@ mod tests {
         let request =
             aws_sdk_secretsmanager::operation::put_secret_value::PutSecretValueInput::builder()
                 .secret_id("cfsign/payments/signing-key")
-                .secret_string("{\"privateKey\":\"-----BEGIN PRIVATE KEY-----\"}")
+                .secret_string("{\"privateKey\":\"key material that must not show\"}")
                 .version_stages("AWSPENDING");
         let call = PlannedCall::from_request(
             "SecretsManager",
@@ -240,7 +223,7 @@ mod tests {
             call.parameters.get("ClientRequestToken").is_none(),
             "{call}"
         );
-        assert!(!call.to_string().contains("PRIVATE KEY"), "{call}");
+        assert!(!call.to_string().contains("must not show"), "{call}");
         // The SDK redacts SecretBinary and RotationToken too, set or not: unset, they are
         // left out rather than shown as if they were sent.
         assert!(call.parameters.get("SecretBinary").is_none(), "{call}");

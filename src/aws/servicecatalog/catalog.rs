@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::views::{
-    tags as sc_tags, ArtifactView, ConstraintView, CreatedProduct, PortfolioView, PrincipalView,
-    ProductView, ShareView, TaggedPortfolio,
+    tag_map, tags as sc_tags, ArtifactView, ConstraintView, CreatedProduct, PortfolioView,
+    PrincipalView, ProductView, ShareView, TaggedPortfolio,
 };
 use super::{invalid, is_planned, planned_id, SERVICE};
 use crate::aws::{sdk_error, Aws, HostError};
@@ -129,11 +129,7 @@ pub fn describe_portfolio(aws: &Aws, id: &str) -> Result<TaggedPortfolio, HostEr
             .portfolio_detail()
             .map(PortfolioView::of)
             .unwrap_or_default(),
-        tags: out
-            .tags()
-            .iter()
-            .map(|t| (t.key().to_owned(), t.value().to_owned()))
-            .collect(),
+        tags: tag_map(out.tags()),
     })
 }
 

@@ -11,17 +11,14 @@ use aws_sdk_servicecatalog::types::{
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::aws::timestamp;
+
 fn owned(text: Option<&str>) -> Option<String> {
     text.map(str::to_owned)
 }
 
-/// A timestamp as RFC 3339 (empty when the service gave none).
-pub(crate) fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> String {
-    time.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-        .unwrap_or_default()
-}
-
-fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+/// Tags as `{key: value}`.
+pub(crate) fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .map(|t| (t.key().to_owned(), t.value().to_owned()))
         .collect()

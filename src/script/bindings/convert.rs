@@ -111,11 +111,7 @@ pub fn parameter_text(value: &Value) -> String {
     }
 }
 
-/// An SDK timestamp as RFC 3339 text (empty when absent).
-pub fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> String {
-    time.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-        .unwrap_or_default()
-}
+pub use crate::aws::timestamp;
 
 #[cfg(test)]
 mod tests {
