@@ -11,6 +11,9 @@ Resource types (moto finds them among CloudFormationModel's direct subclasses):
 Fixes:
 - An AWS::IAM::Role's inline policies are stored as JSON, as IAM returns them; moto 5.2.5
   stored the Python repr of the template's dict.
+- A stack update applies an AWS::IAM::Role's Policies (each one put, those gone deleted), its
+  AssumeRolePolicyDocument and Description, as the resource's update handler does; moto 5.2.5
+  changed only the description, so a role kept the permissions it was created with.
 - An AWS::DynamoDB::Table's DeletionProtectionEnabled given as text (a template parameter) is
   a boolean, as CloudFormation converts it; moto 5.2.5 kept the string, which broke
   DescribeTable for the SDKs. Turning it off is an update in place (moto had no table update).
@@ -196,6 +199,24 @@ def _put_policy_as_json(self, policy_name, policy_json):
 
 
 Role.put_policy = _put_policy_as_json
+
+
+def _update_role(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                 region_name):
+    properties = cloudformation_json["Properties"]
+    role = original_resource
+    trust = properties["AssumeRolePolicyDocument"]
+    role.assume_role_policy_document = trust if isinstance(trust, str) else json.dumps(trust)
+    role.description = properties.get("Description", "")
+    wanted = {p["PolicyName"]: p["PolicyDocument"] for p in properties.get("Policies", [])}
+    for name in [name for name in role.policies if name not in wanted]:
+        role.delete_policy(name)
+    for name, document in wanted.items():
+        role.put_policy(name, document)
+    return role
+
+
+Role.update_from_cloudformation_json = classmethod(_update_role)
 
 _moto_create_table = Table.create_from_cloudformation_json.__func__
 

@@ -15,6 +15,7 @@ in test_<part>.py.
                    it (quotas, unique names, what may not change or go while in use, key-group
                    propagation to the edge), its resource types, and the operations moto lacks
 - secretsmanager_api: version creation dates as written (rotation reads a key's age)
+- kms_api:         key states: a key pending deletion or disabled cannot sign
 - servicecatalog:  Service Catalog past portfolios: products, artifacts, associations,
                    constraints, shares, provisioning through moto's CloudFormation, records
 - edge:            a distribution's viewer endpoint at /_edge/<distribution-id>/<path>, enforcing
@@ -46,6 +47,7 @@ import cfn_handlers
 import cfn_custom
 import cloudfront_api  # noqa: F401
 import cloudfront_resources  # noqa: F401  (registers resource types)
+import kms_api  # noqa: F401
 import secretsmanager_api  # noqa: F401
 import servicecatalog  # noqa: F401
 import s3_rules

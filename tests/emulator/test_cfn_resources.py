@@ -200,6 +200,29 @@ def test_role_inline_policies_read_back_as_json(endpoint):
     assert document["Statement"][0]["Resource"].endswith(":secret:cfsign/roleteam/k-abc")
 
 
+def test_a_role_update_applies_its_policies_and_trust(endpoint):
+    secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:cfsign/rolupd/k-abc"
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/cfsign-rolupd-metadata"
+    first = {"TeamName": "rolupd", "TrustedService": "lambda", "SecretArn": secret,
+             "TableArn": table}
+    outputs = product_stack(endpoint, "rolupd-role", "integration-role", first)
+    product_stack(endpoint, "rolupd-role", "integration-role",
+                  {**first, "TableArn": "", "TrustedService": "ecs-tasks", "SigningKeyArns": key})
+    iam = client(endpoint, "iam")
+    name = outputs["RoleName"]
+    assert iam.list_role_policies(RoleName=name)["PolicyNames"] == ["read-signing-key"]
+    document = iam.get_role_policy(RoleName=name, PolicyName="read-signing-key")["PolicyDocument"]
+    if isinstance(document, str):
+        document = json.loads(document)
+    signing = [s for s in document["Statement"] if s["Action"] == "kms:Sign"]
+    assert [s["Resource"] for s in signing] == [[key]]
+    trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    if isinstance(trust, str):
+        trust = json.loads(trust)
+    assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "ecs-tasks.amazonaws.com"}]
+
+
 def test_table_deletion_protection_is_a_boolean_turned_off_in_place(endpoint):
     outputs = product_stack(endpoint, "tblteam-table", "metadata-table", {"TeamName": "tblteam"})
     dynamodb = client(endpoint, "dynamodb")
