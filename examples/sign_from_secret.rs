@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_config::BehaviorVersion;
-use cfsign::keys::SigningSecret;
+use cfsign::keys::{SigningSecret, StoredKey};
 use cfsign::sign::{Conditions, Signer};
 
 /// Reads the secret's current version and builds a signer from it.
@@ -38,8 +38,14 @@ fn signer_from_secret(secret_id: &str) -> Result<Signer, Box<dyn std::error::Err
     // type cfsign's recipes use (it wipes its copies of the PEM).
     let (key_pair_id, key) =
         SigningSecret::parse(secret.secret_string().unwrap_or("{}"))?.into_parts();
-    let Some(key) = key else {
-        return Err(format!("{secret_id} holds no signing key yet").into());
+    let key = match key {
+        Some(StoredKey::Private(key)) => key,
+        // {"keyPairId": ..., "kmsKeyArn": ...}: the key never leaves KMS, so every signature is
+        // a kms:Sign call (`cfsign sign --secret` makes them).
+        Some(StoredKey::Kms(arn)) => {
+            return Err(format!("{secret_id} names the KMS key {arn}: sign with kms:Sign (cfsign sign --secret {secret_id})").into())
+        }
+        None => return Err(format!("{secret_id} holds no signing key yet").into()),
     };
     Ok(Signer::new(Arc::new(key), &key_pair_id)?)
 }

@@ -71,6 +71,15 @@ def literal(node):
     return isinstance(node, (str, int, float)) and not isinstance(node, bool)
 
 
+def joined(node):
+    """A Fn::Join of literals (a list parameter the composition fixes) as the text it makes."""
+    if is_intrinsic(node, "Fn::Join"):
+        separator, items = node["Fn::Join"]
+        if literal(separator) and isinstance(items, list) and all(map(literal, items)):
+            return str(separator).join(str(item) for item in items)
+    return node
+
+
 class Module:
     """One module template and the names it is composed under."""
 
@@ -276,6 +285,7 @@ class Composer:
         return node
 
     def equals(self, left, right):
+        left, right = joined(left), joined(right)
         if literal(left) and literal(right):
             return str(left) == str(right)
         for value, other in ((left, right), (right, left)):

@@ -5,36 +5,11 @@
 //! stack, and every paged read follows its page tokens.
 
 use crate::support;
+use crate::support::emulator::boto;
 
 use crate::support::emulator::Emulator;
 use crate::support::recipe::{command, lines, run_file, run_recipe, stderr, stdout};
 use serde_json::{json, Value};
-
-/// Runs a Python snippet with boto3 (the emulator's environment) as the account root, to set
-/// up what cfsign does not create (roles, sessions, an organization); its last line is JSON.
-fn boto(script: &str) -> Value {
-    let emulator = Emulator::shared();
-    let python = support::emulator_python();
-    let prelude = format!(
-        "import json, boto3\n\
-         def client(service, **keys):\n\
-         \x20   keys = keys or dict(aws_access_key_id='testing', aws_secret_access_key='testing')\n\
-         \x20   return boto3.client(service, endpoint_url='{}', region_name='us-east-1', **keys)\n",
-        emulator.url
-    );
-    let out = std::process::Command::new(python)
-        .arg("-c")
-        .arg(format!("{prelude}{script}"))
-        .output()
-        .expect("the emulator's Python runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(text.lines().last().unwrap_or("null")).unwrap()
-}
 
 /// A role named `name` trusted by the account, with `policy` inline; returns the credentials
 /// of a session of it: #{ arn, key, secret, token }.

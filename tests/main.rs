@@ -16,6 +16,7 @@ mod examples;
 mod faults;
 mod golden;
 mod golden_plans;
+mod kms_team;
 mod lifecycle;
 mod one_click;
 mod provisioning;

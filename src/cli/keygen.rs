@@ -94,8 +94,10 @@ pub fn run(args: &KeygenArgs) -> Result<u8> {
 /// Creates the key in KMS and writes its public key; prints the key's ARN.
 fn create_in_kms(args: &KeygenArgs, public_path: &Path) -> Result<u8> {
     let aws = cfsign::aws::Aws::new(args.aws.options(false), std::sync::Arc::new(|_| {}));
-    let created = cfsign::aws::kms::create_signing_key(&aws, args.key_type, &args.description)
-        .map_err(|e| anyhow::anyhow!("creating the key in KMS: {e}"))?;
+    let created =
+        cfsign::aws::kms::create_signing_key(&aws, args.key_type, &args.description, None)
+            .map_err(|e| anyhow::anyhow!("creating the key in KMS: {e}"))?
+            .ok_or_else(|| anyhow::anyhow!("KMS CreateKey was only planned"))?;
     write_new(public_path, created.public_key.to_pem().as_bytes(), 0o644)?;
     if args.json {
         let report = serde_json::json!({

@@ -274,11 +274,6 @@ impl SigningArgs {
         Ok((signer, conditions))
     }
 
-    /// Whether the signatures are made by a service (KMS) rather than in this process.
-    fn remote(&self) -> bool {
-        self.kms_key_id.is_some()
-    }
-
     /// What signs, and its key pair id: a key file, the team's secret, or a KMS key.
     fn key(&self) -> anyhow::Result<(std::sync::Arc<dyn cfsign::sign::PolicySigner>, String)> {
         use std::sync::Arc;
@@ -296,15 +291,12 @@ impl SigningArgs {
                 let key = key_file::load_private_key(file, self.passphrase_env.as_deref())?;
                 Ok((Arc::new(key), id))
             }
-            (None, Some(secret), None) => {
-                let (key, id) = secret_key::read(
-                    secret,
-                    &self.secret_stage,
-                    self.key_pair_id.as_deref(),
-                    &self.aws,
-                )?;
-                Ok((Arc::new(key), id))
-            }
+            (None, Some(secret), None) => secret_key::read(
+                secret,
+                &self.secret_stage,
+                self.key_pair_id.as_deref(),
+                &self.aws,
+            ),
             (None, None, Some(key_id)) => {
                 let id = required_id("--kms-key-id")?;
                 let aws = cfsign::aws::Aws::new(self.aws.options(false), Arc::new(|_| {}));

@@ -1,12 +1,15 @@
 //! `--secret`: the signing key read from the team's secret in Secrets Manager, so no key file
-//! is needed (the integration role, an instance role or SSO credentials read it).
+//! is needed (the integration role, an instance role or SSO credentials read it). A KMS-backed
+//! team's secret names its KMS key instead, which then makes every signature (kms:Sign).
 
 use std::sync::Arc;
 
 use anyhow::{bail, Result};
+use cfsign::aws::kms::KmsKey;
 use cfsign::aws::secrets::{self, ReadError, Version};
 use cfsign::aws::Aws;
-use cfsign::keys::PrivateKey;
+use cfsign::keys::StoredKey;
+use cfsign::sign::PolicySigner;
 
 use super::AwsArgs;
 
@@ -17,7 +20,7 @@ pub fn read(
     stage: &str,
     expected_id: Option<&str>,
     aws_args: &AwsArgs,
-) -> Result<(PrivateKey, String)> {
+) -> Result<(Arc<dyn PolicySigner>, String)> {
     let aws = Aws::new(aws_args.options(false), Arc::new(|_| {}));
     let (value, _) = match secrets::signing_secret(&aws, secret, Version::Stage(stage)) {
         Ok(found) => found,
@@ -37,8 +40,16 @@ pub fn read(
              which is {key_pair_id}: leave --key-pair-id out to use the secret's"
         );
     }
-    if let Some(warning) = key.algorithm().compatibility_warning() {
-        eprintln!("warning: {secret}: {warning}");
-    }
-    Ok((key, key_pair_id))
+    let signer: Arc<dyn PolicySigner> = match key {
+        StoredKey::Private(key) => {
+            if let Some(warning) = key.algorithm().compatibility_warning() {
+                eprintln!("warning: {secret}: {warning}");
+            }
+            Arc::new(key)
+        }
+        StoredKey::Kms(arn) => Arc::new(KmsKey::open(&aws, &arn).map_err(|e| {
+            anyhow::anyhow!("{secret} ({stage}) names the KMS key {arn}, which cannot sign: {e}")
+        })?),
+    };
+    Ok((signer, key_pair_id))
 }

@@ -59,7 +59,7 @@ pub fn run(args: &SignArgs) -> Result<u8> {
                 let jobs = args
                     .jobs
                     .unwrap_or_else(|| {
-                        if args.signing.remote() {
+                        if signer.is_remote() {
                             KMS_JOBS
                         } else {
                             default_jobs()

@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 
 pub(crate) use evp::Digest;
 use evp::{EvpKey, Family};
-pub use secret::{SecretError, SigningSecret};
+pub use secret::{SecretError, SigningSecret, StoredKey};
 
 /// What a signing key is, as CloudFront sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -181,6 +181,12 @@ pub trait PolicySigner: Send + Sync + fmt::Debug {
 
     /// Signs `policy` hashed with `hash`: PKCS#1 v1.5 for RSA, DER-encoded ECDSA for P-256.
     fn sign_policy(&self, hash: HashAlgorithm, policy: &[u8]) -> Result<Vec<u8>, SignError>;
+
+    /// Whether each signature is a call to a service (its pace is set by concurrency and the
+    /// service's quotas, not by cores).
+    fn is_remote(&self) -> bool {
+        false
+    }
 }
 
 impl PolicySigner for PrivateKey {
@@ -247,6 +253,11 @@ impl Signer {
     /// The hash algorithm signatures use.
     pub fn hash(&self) -> HashAlgorithm {
         self.hash
+    }
+
+    /// Whether the signatures are made by a service (a KMS key) rather than in this process.
+    pub fn is_remote(&self) -> bool {
+        self.key.is_remote()
     }
 
     /// The key pair id the signatures name.

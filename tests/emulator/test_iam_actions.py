@@ -158,8 +158,10 @@ NOT_CHECKED_YET = {
         "token.actions.githubusercontent.com:aud", "token.actions.githubusercontent.com:sub",
     },
 }
-#: Keys the request itself carries (iam_actions.request_context): the tag keys of a Tags list.
-REQUEST_KEYS = {"aws:tagkeys"}
+#: Keys the request itself carries (iam_actions.request_context): the tag keys of a Tags list,
+#: and service keys named like a request parameter (CreateKey's KeySpec and KeyUsage, Sign's
+#: SigningAlgorithm; test_request_parameters_become_the_actions_condition_keys).
+REQUEST_KEYS = {"aws:tagkeys", "kms:keyspec", "kms:keyusage", "kms:signingalgorithm"}
 
 
 def test_every_condition_key_cfsign_ships_is_supplied():

@@ -72,6 +72,12 @@ JUSTIFIED = [
        "these are the AWS::IAM::Role and ::ManagedPolicy handler permissions, on the launch "
        "role's name and the policies CloudFormation names cfsign-launch-role-* only; "
        "iam:PassRole only for the launch role and only to Service Catalog."),
+    (AUTOMATION_ROLE, "PERMISSIONS_MANAGEMENT_ACTIONS", {"kms:createkey"},
+     "A KMS-backed team's signing keys (stdlib/signing_key.rhai): only asymmetric SIGN_VERIFY "
+     "keys of the two types CloudFront verifies (kms:KeySpec, kms:KeyUsage). The key policy "
+     "CreateKey sets is the only grant on the new key beyond the account's IAM: it lets this "
+     "role read, sign with and schedule the deletion of its own keys, and denies signing to "
+     "everyone but this role and the team's integration role."),
     (AUTOMATION_ROLE, "PRIVILEGE_ESCALATION", {"CreateNewPolicyVersion"},
      "iam:CreatePolicyVersion reaches only the launch role's own managed policies, which "
      "publish must update; the role's own policies are out of reach (products/automation-role/"

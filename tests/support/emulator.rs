@@ -240,3 +240,30 @@ fn http_get(url: &str) -> String {
 fn http_post(url: &str) {
     request("POST", url, "");
 }
+
+/// Runs a Python snippet with boto3 (the emulator's environment) against this module's
+/// emulator, as the account root unless the snippet passes keys to `client`, to set up what
+/// cfsign does not create (roles, sessions, an organization) or to read state back; its last
+/// line is JSON.
+pub fn boto(script: &str) -> serde_json::Value {
+    let emulator = Emulator::shared();
+    let prelude = format!(
+        "import json, boto3\n\
+         def client(service, **keys):\n\
+         \x20   keys = keys or dict(aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+         \x20   return boto3.client(service, endpoint_url='{}', region_name='us-east-1', **keys)\n",
+        emulator.url
+    );
+    let out = Command::new(super::emulator_python())
+        .arg("-c")
+        .arg(format!("{prelude}{script}"))
+        .output()
+        .expect("the emulator's Python runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(text.lines().last().unwrap_or("null")).unwrap()
+}

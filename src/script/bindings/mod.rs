@@ -11,6 +11,7 @@ pub mod files;
 pub mod http;
 pub mod iam;
 pub mod keys;
+pub mod kms;
 pub mod s3;
 pub mod secretsmanager;
 pub mod servicecatalog;
@@ -44,6 +45,7 @@ pub(super) fn register(engine: &mut Engine) {
         exported_module!(dynamodb::dynamodb_module).into(),
     );
     engine.register_static_module("iam", exported_module!(iam::iam_module).into());
+    engine.register_static_module("kms", exported_module!(kms::kms_module).into());
     engine.register_static_module(
         "cloudformation",
         exported_module!(cloudformation::cloudformation_module).into(),

@@ -10,9 +10,10 @@ use serde_json::json;
 
 use super::aws_context::{aws, caller_account, invalid, not_allowed};
 use super::convert::{options as decode, timestamp, to_dynamic};
-use super::keys::ScriptKey;
+use super::keys::{KmsHandle, ScriptKey};
+use crate::aws::plan::PLANNED;
 use crate::aws::secrets::{self, ReadError, Version};
-use crate::keys::{SecretError, SigningSecret};
+use crate::keys::{SecretError, SigningSecret, StoredKey};
 use crate::script::HostErrorExt as _;
 use crate::script::Sandbox;
 
@@ -55,7 +56,7 @@ fn read_signing_key(
                 "GetSecretValue",
                 format!(
                     "{secret_id} ({label}) is not a signing-key secret (expected JSON with \
-                     keyPairId and privateKey)"
+                     keyPairId and privateKey, or kmsKeyArn)"
                 ),
             ),
             ReadError::Secret(e) => invalid(
@@ -66,12 +67,16 @@ fn read_signing_key(
             ),
         })?;
     let (key_pair_id, key) = secret.into_parts();
+    let key = match key {
+        None => Dynamic::UNIT,
+        Some(StoredKey::Private(key)) => Dynamic::from(ScriptKey::Local(Arc::new(key))),
+        Some(StoredKey::Kms(arn)) => {
+            Dynamic::from(ScriptKey::Kms(Arc::new(KmsHandle::new(aws.clone(), arn))))
+        }
+    };
     let mut map = Map::new();
     map.insert("key_pair_id".into(), key_pair_id.into());
-    map.insert(
-        "key".into(),
-        key.map_or(Dynamic::UNIT, |key| Dynamic::from(ScriptKey(Arc::new(key)))),
-    );
+    map.insert("key".into(), key);
     map.insert("version_id".into(), version_id.into());
     Ok(map)
 }
@@ -90,7 +95,8 @@ pub mod secretsmanager_module {
     use super::*;
 
     /// Writes a signing key as a new version of `secret_id`, labelled with `stages`
-    /// (e.g. `["AWSPENDING"]`). The value is `{"keyPairId": ..., "privateKey": <PKCS#8 PEM>}`.
+    /// (e.g. `["AWSPENDING"]`). The value is `{"keyPairId": ..., "privateKey": <PKCS#8 PEM>}`,
+    /// or for a KMS key `{"keyPairId": ..., "kmsKeyArn": ...}` (no key material).
     /// Returns the new version id (`planned()` in a dry run, whose plan never shows the value). Keys go only to
     /// `cfsign/...` secrets of the caller's own account (a name, or an ARN in that account);
     /// anything else is refused with code `NotAllowed`.
@@ -108,18 +114,24 @@ pub mod secretsmanager_module {
     ) -> Result<String, Box<EvalAltResult>> {
         let aws = aws(&context)?;
         // A secret a dry run only planned to create has no name yet to check.
-        if !(aws.dry_run() && secret_id == crate::aws::plan::PLANNED) {
+        if !(aws.dry_run() && secret_id == PLANNED) {
             check_key_destination(&context, secret_id)?;
         }
-        let value = SigningSecret::to_json(key_pair_id, &key.0)
-            .map_err(|e| invalid(&context, SERVICE, "PutSecretValue", e.to_string()))?;
+        let value = match &key {
+            ScriptKey::Local(key) => SigningSecret::to_json(key_pair_id, key)
+                .map_err(|e| invalid(&context, SERVICE, "PutSecretValue", e.to_string()))?,
+            ScriptKey::Kms(key) => SigningSecret::to_kms_json(key_pair_id, key.arn()).into(),
+            // Only a dry run plans a KMS key, and its plan never shows the value.
+            ScriptKey::PlannedKms => SigningSecret::to_kms_json(key_pair_id, PLANNED).into(),
+        };
         secrets::put_value(&aws, secret_id, value.as_str(), strings(&stages))
             .map_err(|e| e.raise(&context))
     }
 
     /// Reads the signing key at version stage `stage` (e.g. `"AWSCURRENT"`):
-    /// `#{key_pair_id, key, version_id}`, with `key` a `PrivateKey` (or `()` while the secret
-    /// still holds its empty placeholder).
+    /// `#{key_pair_id, key, version_id}`, with `key` a `PrivateKey` (a KMS key for a
+    /// KMS-backed team: `key.in_kms()`), or `()` while the secret still holds its empty
+    /// placeholder.
     #[rhai_fn(return_raw)]
     pub fn get_signing_key(
         context: NativeCallContext,

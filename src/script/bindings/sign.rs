@@ -1,7 +1,6 @@
 //! `sign::`: signed URLs, signed cookies and the verify explanation, for recipes.
 
 use std::net::Ipv4Addr;
-use std::sync::Arc;
 
 use rhai::plugin::*;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
@@ -113,8 +112,9 @@ fn prepare(
     options: &SignOptions,
 ) -> Result<(Signer, Conditions), Box<EvalAltResult>> {
     let raise = |e: HostError| e.raise(context);
+    let signing = key.signer().map_err(|e| raise(invalid(operation, e)))?;
     let mut signer =
-        Signer::new(Arc::clone(&key.0), key_pair_id).map_err(|e| raise(invalid(operation, e)))?;
+        Signer::with_signer(signing, key_pair_id).map_err(|e| raise(invalid(operation, e)))?;
     if let Some(hash) = &options.hash {
         let hash: HashAlgorithm = hash.parse().map_err(|e| raise(invalid(operation, e)))?;
         signer = signer.with_hash(hash);
@@ -164,7 +164,9 @@ fn prepare(
 pub mod sign_module {
     use super::*;
 
-    /// Signs `url` with `key` for the CloudFront public key `key_pair_id`.
+    /// Signs `url` with `key` for the CloudFront public key `key_pair_id`. A KMS key (one read
+    /// from a KMS-backed team's secret, or made by `kms::create_signing_key`) signs with
+    /// kms:Sign and SHA-256.
     ///
     /// Options: `expires_in` (seconds or `"15m"`) or `expires_at` (epoch seconds or RFC 3339),
     /// and optionally `starts_at`, `ip` (IPv4 CIDR), `resource` (a wildcard pattern the URL must
