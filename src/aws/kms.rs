@@ -38,15 +38,6 @@ pub struct KeyDeletion {
     pub already_scheduled: bool,
 }
 
-/// A signing key created in KMS: its ARN and the public key to give CloudFront.
-#[derive(Debug)]
-pub struct CreatedKey {
-    /// The key's ARN.
-    pub arn: String,
-    /// Its public key (SPKI), as CloudFront takes it.
-    pub public_key: PublicKey,
-}
-
 impl KmsKey {
     /// The key `key_id` (an id, ARN or alias), checked to be a signing key CloudFront can use.
     pub fn open(aws: &Aws, key_id: &str) -> Result<Self, HostError> {
@@ -110,12 +101,8 @@ impl PolicySigner for KmsKey {
     }
 }
 
-/// The public key of the KMS key `key_id`, refused unless it is a signing key CloudFront can use.
-pub fn public_key(aws: &Aws, key_id: &str) -> Result<PublicKey, HostError> {
-    read_public_key(aws, key_id).map(|(_, public)| public)
-}
-
-/// The ARN and public key of the KMS key `key_id` (an id, ARN or alias).
+/// The ARN and public key of the KMS key `key_id` (an id, ARN or alias), refused unless it is
+/// a signing key CloudFront can use.
 fn read_public_key(aws: &Aws, key_id: &str) -> Result<(String, PublicKey), HostError> {
     let out = aws
         .block_on(aws.kms().get_public_key().key_id(key_id).send())
@@ -148,13 +135,14 @@ fn read_public_key(aws: &Aws, key_id: &str) -> Result<(String, PublicKey), HostE
 
 /// Creates an asymmetric signing key of `key_type` in KMS, described by `description`, with
 /// the key policy `policy` (JSON; `None` for KMS's default, which leaves access to IAM
-/// policies). `None` in a dry run, which records the request instead.
+/// policies). Returns the key, its public key read; `None` in a dry run, which records the
+/// request instead.
 pub fn create_signing_key(
     aws: &Aws,
     key_type: KeyType,
     description: &str,
     policy: Option<&str>,
-) -> Result<Option<CreatedKey>, HostError> {
+) -> Result<Option<KmsKey>, HostError> {
     let spec = match key_type {
         KeyType::Rsa2048 => KeySpec::Rsa2048,
         KeyType::EcdsaP256 => KeySpec::EccNistP256,
@@ -177,8 +165,9 @@ pub fn create_signing_key(
         .and_then(|m| m.arn())
         .unwrap_or_default()
         .to_owned();
-    let public_key = public_key(aws, &arn)?;
-    Ok(Some(CreatedKey { arn, public_key }))
+    // CreateKey's ARN, whatever form GetPublicKey's KeyId takes.
+    let key = KmsKey::open(aws, &arn)?;
+    Ok(Some(KmsKey { arn, ..key }))
 }
 
 /// A KMS key as DescribeKey tells it.

@@ -98,21 +98,21 @@ fn create_in_kms(args: &KeygenArgs, public_path: &Path) -> Result<u8> {
         cfsign::aws::kms::create_signing_key(&aws, args.key_type, &args.description, None)
             .map_err(|e| anyhow::anyhow!("creating the key in KMS: {e}"))?
             .ok_or_else(|| anyhow::anyhow!("KMS CreateKey was only planned"))?;
-    write_new(public_path, created.public_key.to_pem().as_bytes(), 0o644)?;
+    write_new(public_path, created.public_key().to_pem().as_bytes(), 0o644)?;
     if args.json {
         let report = serde_json::json!({
             "type": args.key_type.name(),
-            "algorithm": created.public_key.algorithm().to_string(),
-            "kms_key_arn": created.arn,
+            "algorithm": created.public_key().algorithm().to_string(),
+            "kms_key_arn": created.arn(),
             "public_key": public_path,
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
             "{} signing key created in KMS:",
-            created.public_key.algorithm()
+            created.public_key().algorithm()
         );
-        println!("  key          {} (sign with --kms-key-id)", created.arn);
+        println!("  key          {} (sign with --kms-key-id)", created.arn());
         println!(
             "  public key   {} (upload this to CloudFront)",
             public_path.display()

@@ -45,6 +45,15 @@ impl KmsHandle {
         }
     }
 
+    /// A key already opened (its public key read), e.g. one just created.
+    pub fn opened(aws: Aws, key: KmsKey) -> Self {
+        KmsHandle {
+            aws,
+            arn: key.arn().to_owned(),
+            opened: OnceLock::from(Arc::new(key)),
+        }
+    }
+
     /// The key's ARN.
     pub fn arn(&self) -> &str {
         &self.arn

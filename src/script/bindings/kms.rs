@@ -64,7 +64,7 @@ pub mod kms_module {
             kms::create_signing_key(&aws, key_type, &options.description, policy.as_deref())
                 .map_err(|e| e.raise(&context))?;
         Ok(created.map_or(ScriptKey::PlannedKms, |created| {
-            ScriptKey::Kms(Arc::new(KmsHandle::new(aws, created.arn)))
+            ScriptKey::Kms(Arc::new(KmsHandle::opened(aws.clone(), created)))
         }))
     }
 
