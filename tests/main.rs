@@ -1,7 +1,8 @@
 //! The integration tests, in one binary (`autotests = false` in Cargo.toml): one link step
 //! instead of one per file, and the tests of every module run side by side. Each module still
 //! talks to an emulator of its own (`support::emulator::Emulator::shared`), as it did when it
-//! was a binary of its own.
+//! was a binary of its own; all of them are forked from one launcher per run, which pays moto's
+//! import once.
 
 mod support;
 

@@ -2,6 +2,7 @@
 
 Test infrastructure, not a product: it stands in for AWS so no test reaches a real account.
 Usage: python server.py [--port N] [--parent PID]   (port 0 or absent: a free port)
+       python server.py --launcher [--parent PID]
 
 Prints the endpoint URL as its first line (a distribution's viewer endpoint, the edge, is at
 ENDPOINT/_edge/<distribution-id>/), then serves until the process that started it exits
@@ -9,12 +10,20 @@ ENDPOINT/_edge/<distribution-id>/), then serves until the process that started i
 SIGHUP. Its stdin is not read: started from a script or a container with stdin /dev/null, it
 keeps running. moto's request recorder is on, so tests can read the log of every request
 (/moto-api/recorder/download-recording) to prove what a run sent.
+
+With --launcher it serves nothing itself: it imports moto and the extensions once (most of an
+emulator's start-up, seconds of CPU), then for every line it reads on stdin forks an emulator of
+its own (a process with empty state, its own free port and its own recording) and writes that
+one's endpoint URL as a line on stdout. The Rust tests start one launcher per test run and an
+emulator per test module from it. It stops when its stdin closes; each emulator it started stops
+when --parent exits.
 """
 import argparse
 import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -24,12 +33,14 @@ os.environ.setdefault("MOTO_ENABLE_RECORDING", "True")
 # shared by every server started from the same folder and never cleaned up).
 RECORDINGS = Path(__file__).resolve().parents[2] / "target" / "emulator" / "recordings"
 RECORDINGS.mkdir(parents=True, exist_ok=True)
-RECORDING = RECORDINGS / f"{os.getpid()}.jsonl"
-os.environ.setdefault("MOTO_RECORDER_FILEPATH", str(RECORDING))
+# A recording path the caller chose is kept; otherwise each emulator names its own (below).
+OWN_RECORDING = "MOTO_RECORDER_FILEPATH" not in os.environ
+os.environ.setdefault("MOTO_RECORDER_FILEPATH", str(RECORDINGS / f"{os.getpid()}.jsonl"))
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import strict_cost  # noqa: E402
 from extension import EmulatorServer  # noqa: E402  (after the environment is set)
+from moto.moto_api import recorder  # noqa: E402
 
 
 def free_port():
@@ -66,6 +77,61 @@ def _alive(pid):
     return True
 
 
+def serve(port, parent, announce):
+    """Serves on `port` (0: a free one), writes the endpoint to `announce`, and runs until
+    `parent` exits (0: until a signal) or a signal comes."""
+    if OWN_RECORDING:
+        # This process's own file, also when it was forked from a launcher: moto's recorder read
+        # the launcher's path at import, so it reads the variable again.
+        os.environ["MOTO_RECORDER_FILEPATH"] = str(RECORDINGS / f"{os.getpid()}.jsonl")
+        recorder.__init__()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: stop.set())
+    port = port or free_port()
+    server = EmulatorServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    print(f"http://127.0.0.1:{port}", file=announce, flush=True)
+    if parent:
+        threading.Thread(target=watch, args=(parent, stop), daemon=True).start()
+    while not stop.wait(1):
+        pass
+    server.stop()
+    strict_cost.write()
+    if OWN_RECORDING:
+        Path(os.environ["MOTO_RECORDER_FILEPATH"]).unlink(missing_ok=True)
+
+
+def launch(parent):
+    """Forks an emulator for every line on stdin and writes its endpoint as a line on stdout,
+    until stdin closes. Nothing has started a thread yet, so forking is safe; each child starts
+    with moto's empty state, and Python reseeds `random` in it (resource ids differ)."""
+    for _ in sys.stdin:
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(read_end)
+            # The child reads nothing and writes its endpoint only to the pipe.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 0)
+            os.dup2(devnull, 1)
+            try:
+                with os.fdopen(write_end, "w") as announce:
+                    serve(0, parent, announce)
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end) as announced:
+            print(announced.readline().strip(), flush=True)
+        # Reap emulators that have stopped, so none stays a zombie while the run goes on.
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+
+
 def main():
     quiet()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -73,21 +139,13 @@ def main():
     parser.add_argument("--parent", type=int, default=os.getppid(),
                         help="stop when this process exits (default: the one that started us; "
                              "0: run until a signal)")
+    parser.add_argument("--launcher", action="store_true",
+                        help="start an emulator per line read on stdin (see above)")
     args = parser.parse_args()
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, lambda *_: stop.set())
-    port = args.port or free_port()
-    server = EmulatorServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    print(f"http://127.0.0.1:{port}", flush=True)
-    if args.parent:
-        threading.Thread(target=watch, args=(args.parent, stop), daemon=True).start()
-    while not stop.wait(1):
-        pass
-    server.stop()
-    strict_cost.write()
-    RECORDING.unlink(missing_ok=True)
+    if args.launcher:
+        launch(args.parent)
+    else:
+        serve(args.port, args.parent, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 //! The local AWS emulator (tests/emulator/), started on a free loopback port once per test
-//! module on first use. It stops by itself when this process exits (it watches the pid given
-//! as `--parent`).
+//! module on first use. One launcher per test run imports moto and the extensions (seconds of
+//! CPU), and each module's emulator is a process forked from it, with its own port, state and
+//! recording. Both stop by themselves when this process exits (they watch the pid given as
+//! `--parent`, and the launcher its stdin).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use super::repo;
@@ -13,8 +15,6 @@ use super::repo;
 pub struct Emulator {
     /// The endpoint, e.g. `http://127.0.0.1:40123`.
     pub url: String,
-    // Held, never waited for: the emulator stops when this process exits.
-    _child: Mutex<Child>,
 }
 
 impl Emulator {
@@ -156,36 +156,61 @@ impl Recorded {
     }
 }
 
+/// The emulator launcher (`tests/emulator/serve --launcher`): asked for an emulator with a line
+/// on its stdin, it answers with that emulator's endpoint on its stdout.
+struct Launcher {
+    // Held, never waited for: the launcher stops when its stdin closes with this process.
+    _child: Child,
+    requests: ChildStdin,
+    endpoints: BufReader<ChildStdout>,
+}
+
+/// The test run's launcher, started on first use.
+fn launcher() -> &'static Mutex<Launcher> {
+    static LAUNCHER: OnceLock<Mutex<Launcher>> = OnceLock::new();
+    LAUNCHER.get_or_init(|| {
+        let serve = repo().join("tests/emulator/serve");
+        let mut child = Command::new(&serve)
+            .args(["--launcher", "--parent", &std::process::id().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot start {}: {err}; it needs python3 with venv and pip",
+                    serve.display()
+                )
+            });
+        let requests = child.stdin.take().expect("the launcher's stdin is piped");
+        let endpoints = BufReader::new(child.stdout.take().expect("its stdout is piped"));
+        Mutex::new(Launcher {
+            _child: child,
+            requests,
+            endpoints,
+        })
+    })
+}
+
 fn start() -> Emulator {
-    let serve = repo().join("tests/emulator/serve");
-    let mut child = Command::new(&serve)
-        .args(["--parent", &std::process::id().to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|err| {
-            panic!(
-                "cannot start {}: {err}; it needs python3 with venv and pip",
-                serve.display()
-            )
-        });
-    let stdout = child.stdout.take().unwrap();
-    let mut first_line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .expect("reading the emulator's endpoint");
-    let url = first_line.trim().to_owned();
+    let url = {
+        let mut launcher = launcher().lock().unwrap_or_else(|e| e.into_inner());
+        let mut line = String::new();
+        // A failed write shows as the missing endpoint below.
+        let _ = writeln!(launcher.requests).and_then(|()| launcher.requests.flush());
+        launcher
+            .endpoints
+            .read_line(&mut line)
+            .expect("reading the emulator's endpoint");
+        line.trim().to_owned()
+    };
     assert!(
         url.starts_with("http://127.0.0.1:"),
-        "the emulator did not start (first line: {url:?}); run tests/emulator/serve to see why"
+        "the emulator did not start (launcher answered {url:?}); run tests/emulator/serve to see why"
     );
     // Start recording every request, so tests can prove what a run sent.
     http_post(&format!("{url}/moto-api/recorder/start-recording"));
-    Emulator {
-        url,
-        _child: Mutex::new(child),
-    }
+    Emulator { url }
 }
 
 /// Minimal HTTP/1.1 over a TCP stream, enough for the emulator on loopback: (status, body).
