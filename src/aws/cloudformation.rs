@@ -88,8 +88,8 @@ pub fn stack(aws: &Aws, name: &str) -> Result<Option<StackView>, HostError> {
 }
 
 fn find(aws: &Aws, name: &str) -> Result<Option<Stack>, HostError> {
-    aws.block_on(describe(&aws.cloudformation(), name))
-        .map_err(|e| sdk_error(SERVICE, "DescribeStacks", e))
+    aws.operation(SERVICE, "DescribeStacks")
+        .send(describe(&aws.cloudformation(), name))
 }
 
 async fn describe(client: &Client, name: &str) -> Result<Option<Stack>, DescribeError> {
@@ -123,8 +123,8 @@ fn wait(aws: &Aws, name: &str) -> Result<Stack, HostError> {
     };
     wait.until(aws, || {
         let found = aws
-            .block_on(describe(&client, name))
-            .map_err(|e| sdk_error(SERVICE, "DescribeStacks", e))?;
+            .operation(SERVICE, "DescribeStacks")
+            .send(describe(&client, name))?;
         let Some(stack) = found else {
             return Err(HostError::new(
                 SERVICE,
@@ -281,8 +281,8 @@ fn planned(aws: &Aws, operation: &str, input: &impl std::fmt::Debug, template: &
 /// Deletes the stack `name` and waits until it is gone; a delete that fails names the
 /// resource that stayed and why.
 fn delete_and_wait(aws: &Aws, name: &str) -> Result<(), HostError> {
-    aws.block_on(aws.cloudformation().delete_stack().stack_name(name).send())
-        .map_err(|e| sdk_error(SERVICE, "DeleteStack", e))?;
+    aws.operation(SERVICE, "DeleteStack")
+        .send(aws.cloudformation().delete_stack().stack_name(name).send())?;
     match wait(aws, name) {
         Err(err) if err.code == "StackNotFound" => Ok(()),
         Err(err) => Err(err),
@@ -317,7 +317,10 @@ fn unless_rolled_back(
         failure_reason(aws, name)
     ));
     let request = aws.cloudformation().delete_stack().stack_name(name);
-    if !aws.planned_request(SERVICE, "DeleteStack", request.as_input()) {
+    if !aws
+        .operation(SERVICE, "DeleteStack")
+        .planned(request.as_input())
+    {
         delete_and_wait(aws, name)?;
     }
     Ok(None)
@@ -388,8 +391,7 @@ pub fn deploy(
         if planned(aws, operation, request.as_input(), template.path) {
             None
         } else {
-            aws.block_on(request.send())
-                .map_err(|e| sdk_error(SERVICE, operation, e))?;
+            aws.operation(SERVICE, operation).send(request.send())?;
             Some(())
         }
     };
@@ -433,7 +435,10 @@ pub fn delete(aws: &Aws, name: &str) -> Result<(), HostError> {
         return Ok(());
     }
     let request = aws.cloudformation().delete_stack().stack_name(name);
-    if aws.planned_request(SERVICE, "DeleteStack", request.as_input()) {
+    if aws
+        .operation(SERVICE, "DeleteStack")
+        .planned(request.as_input())
+    {
         return Ok(());
     }
     delete_and_wait(aws, name)
@@ -450,14 +455,12 @@ pub struct Validated {
 
 /// Validates the template text `body`.
 pub fn validate(aws: &Aws, body: &str) -> Result<Validated, HostError> {
-    let out = aws
-        .block_on(
-            aws.cloudformation()
-                .validate_template()
-                .template_body(body)
-                .send(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ValidateTemplate", e))?;
+    let out = aws.operation(SERVICE, "ValidateTemplate").send(
+        aws.cloudformation()
+            .validate_template()
+            .template_body(body)
+            .send(),
+    )?;
     Ok(Validated {
         description: out.description().unwrap_or_default().to_owned(),
         parameters: out

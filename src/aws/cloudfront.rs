@@ -303,15 +303,13 @@ pub fn response_headers_policies(aws: &Aws) -> Result<Vec<HeadersPolicyView>, Ho
     let mut policies = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let out = aws
-            .block_on(
-                aws.cloudfront()
-                    .list_response_headers_policies()
-                    .r#type(ResponseHeadersPolicyType::Custom)
-                    .set_marker(marker.take())
-                    .send(),
-            )
-            .map_err(|e| sdk_error(SERVICE, "ListResponseHeadersPolicies", e))?;
+        let out = aws.operation(SERVICE, "ListResponseHeadersPolicies").send(
+            aws.cloudfront()
+                .list_response_headers_policies()
+                .r#type(ResponseHeadersPolicyType::Custom)
+                .set_marker(marker.take())
+                .send(),
+        )?;
         let Some(list) = out.response_headers_policy_list() else {
             return Ok(policies);
         };

@@ -79,26 +79,24 @@ pub fn put_item(aws: &Aws, table: &str, item: Item) -> Result<(), HostError> {
         .put_item()
         .table_name(table)
         .set_item(Some(item));
-    if aws.planned_request(SERVICE, "PutItem", request.as_input()) {
+    let call = aws.operation(SERVICE, "PutItem");
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "PutItem", e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
 /// The item with primary key `key`, read consistently, or `None`.
 pub fn get_item(aws: &Aws, table: &str, key: Item) -> Result<Option<Item>, HostError> {
-    let out = aws
-        .block_on(
-            aws.dynamodb()
-                .get_item()
-                .table_name(table)
-                .set_key(Some(key))
-                .consistent_read(true)
-                .send(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "GetItem", e))?;
+    let out = aws.operation(SERVICE, "GetItem").send(
+        aws.dynamodb()
+            .get_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send(),
+    )?;
     Ok(out.item().cloned())
 }
 
@@ -110,10 +108,10 @@ pub fn delete_item(aws: &Aws, table: &str, key: Item) -> Result<(), HostError> {
         .delete_item()
         .table_name(table)
         .set_key(Some(key));
-    if aws.planned_request(SERVICE, "DeleteItem", request.as_input()) {
+    let call = aws.operation(SERVICE, "DeleteItem");
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "DeleteItem", e))?;
+    call.send(request.send())?;
     Ok(())
 }

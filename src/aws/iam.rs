@@ -64,16 +64,14 @@ pub fn role(aws: &Aws, name: &str) -> Result<Option<RoleView>, HostError> {
 
 /// The names of a role's inline policies, every page.
 pub fn role_policy_names(aws: &Aws, role: &str) -> Result<Vec<String>, HostError> {
-    let pages = aws
-        .block_on(
-            aws.iam()
-                .list_role_policies()
-                .role_name(role)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ListRolePolicies", e))?;
+    let pages = aws.operation(SERVICE, "ListRolePolicies").send(
+        aws.iam()
+            .list_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     Ok(pages
         .iter()
         .flat_map(|page| page.policy_names())
@@ -83,15 +81,13 @@ pub fn role_policy_names(aws: &Aws, role: &str) -> Result<Vec<String>, HostError
 
 /// A role's inline policy document, decoded.
 pub fn role_policy(aws: &Aws, role: &str, policy: &str) -> Result<Value, HostError> {
-    let out = aws
-        .block_on(
-            aws.iam()
-                .get_role_policy()
-                .role_name(role)
-                .policy_name(policy)
-                .send(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "GetRolePolicy", e))?;
+    let out = aws.operation(SERVICE, "GetRolePolicy").send(
+        aws.iam()
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(policy)
+            .send(),
+    )?;
     document(out.policy_document()).ok_or_else(|| {
         HostError::new(
             SERVICE,

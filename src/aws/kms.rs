@@ -105,8 +105,8 @@ impl PolicySigner for KmsKey {
 /// a signing key CloudFront can use.
 fn read_public_key(aws: &Aws, key_id: &str) -> Result<(String, PublicKey), HostError> {
     let out = aws
-        .block_on(aws.kms().get_public_key().key_id(key_id).send())
-        .map_err(|e| sdk_error("KMS", "GetPublicKey", e))?;
+        .operation("KMS", "GetPublicKey")
+        .send(aws.kms().get_public_key().key_id(key_id).send())?;
     let unusable = |why: &str| {
         HostError::new(
             "KMS",
@@ -154,12 +154,11 @@ pub fn create_signing_key(
         .key_usage(KeyUsageType::SignVerify)
         .description(description)
         .set_policy(policy.map(str::to_owned));
-    if aws.planned_request("KMS", "CreateKey", request.as_input()) {
+    let call = aws.operation("KMS", "CreateKey");
+    if call.planned(request.as_input()) {
         return Ok(None);
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error("KMS", "CreateKey", e))?;
+    let out = call.send(request.send())?;
     let arn = out
         .key_metadata()
         .and_then(|m| m.arn())
@@ -245,7 +244,8 @@ pub fn schedule_deletion(
         .schedule_key_deletion()
         .key_id(&arn)
         .pending_window_in_days(pending_days);
-    if aws.planned_request("KMS", "ScheduleKeyDeletion", request.as_input()) {
+    let call = aws.operation("KMS", "ScheduleKeyDeletion");
+    if call.planned(request.as_input()) {
         return Ok(KeyDeletion {
             key_id: arn,
             state: "Planned".into(),
@@ -253,9 +253,7 @@ pub fn schedule_deletion(
             already_scheduled: false,
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error("KMS", "ScheduleKeyDeletion", e))?;
+    let out = call.send(request.send())?;
     Ok(KeyDeletion {
         key_id: arn,
         state: out

@@ -93,30 +93,14 @@ impl Aws {
         }
     }
 
-    /// In a dry run, records the request (`as_input()` of the SDK's fluent builder, see
-    /// [`PlannedCall::from_request`]) and returns true: the caller must then not send it.
-    pub fn planned_request(
-        &self,
-        service: &str,
-        operation: &str,
-        input: &impl std::fmt::Debug,
-    ) -> bool {
-        self.planned_request_hiding(service, operation, input, &[])
-    }
-
-    /// [`Aws::planned_request`] for a request that sets the sensitive members `hidden` (e.g.
-    /// `secret_string`): the plan shows them as `<redacted>`.
-    pub fn planned_request_hiding(
-        &self,
-        service: &str,
-        operation: &str,
-        input: &impl std::fmt::Debug,
-        hidden: &[&str],
-    ) -> bool {
-        if self.dry_run() {
-            self.record(PlannedCall::from_request(service, operation, input, hidden));
+    /// The operation `name` of `service`, named once: [`Operation::planned`] records its
+    /// request in a dry run, [`Operation::send`] sends it and names it in its errors.
+    pub fn operation<'a>(&'a self, service: &'a str, name: &'a str) -> Operation<'a> {
+        Operation {
+            aws: self,
+            service,
+            name,
         }
-        self.dry_run()
     }
 
     /// The mutating calls recorded so far, in order.
@@ -225,4 +209,51 @@ impl Aws {
 pub fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> String {
     time.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
         .unwrap_or_default()
+}
+
+/// One AWS operation of a host function (see [`Aws::operation`]): what a dry run records it as,
+/// and what a failure of its call says.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation<'a> {
+    aws: &'a Aws,
+    service: &'a str,
+    name: &'a str,
+}
+
+impl Operation<'_> {
+    /// In a dry run, records the request (`as_input()` of the SDK's fluent builder, see
+    /// [`PlannedCall::from_request`]) and returns true: the caller must then not send it.
+    pub fn planned(&self, input: &impl std::fmt::Debug) -> bool {
+        self.planned_hiding(input, &[])
+    }
+
+    /// [`Operation::planned`] for a request that sets the sensitive members `hidden` (e.g.
+    /// `secret_string`): the plan shows them as `<redacted>`.
+    pub fn planned_hiding(&self, input: &impl std::fmt::Debug, hidden: &[&str]) -> bool {
+        let dry_run = self.aws.dry_run();
+        if dry_run {
+            self.aws.record(PlannedCall::from_request(
+                self.service,
+                self.name,
+                input,
+                hidden,
+            ));
+        }
+        dry_run
+    }
+
+    /// Sends the request (the SDK's `send()` future) and waits for its answer; a failure is
+    /// the service's error, naming this operation.
+    pub fn send<T, E, R>(
+        &self,
+        request: impl Future<Output = Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>>,
+    ) -> Result<T, HostError>
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        self.aws
+            .block_on(request)
+            .map_err(|e| sdk_error(self.service, self.name, e))
+    }
 }

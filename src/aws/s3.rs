@@ -128,11 +128,11 @@ pub fn ensure_bucket(aws: &Aws, bucket: &str, owner: &str) -> Result<bool, HostE
         .create_bucket()
         .bucket(bucket)
         .set_create_bucket_configuration(location);
-    if aws.planned_request(SERVICE, "CreateBucket", request.as_input()) {
+    let call = aws.operation(SERVICE, "CreateBucket");
+    if call.planned(request.as_input()) {
         return Ok(true);
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "CreateBucket", e))?;
+    call.send(request.send())?;
     Ok(true)
 }
 
@@ -155,12 +155,11 @@ pub fn put_object(
         .content_length(body.len() as i64)
         .set_content_type(content_type.map(str::to_owned));
     // Planned before the body joins it: a plan shows the length, never the content.
-    if aws.planned_request(SERVICE, "PutObject", request.as_input()) {
+    let call = aws.operation(SERVICE, "PutObject");
+    if call.planned(request.as_input()) {
         return Ok(None);
     }
-    let out = aws
-        .block_on(request.body(body.into()).send())
-        .map_err(|e| sdk_error(SERVICE, "PutObject", e))?;
+    let out = call.send(request.body(body.into()).send())?;
     Ok(Some(Written {
         etag: out.e_tag().unwrap_or_default().to_owned(),
         version_id: out.version_id().unwrap_or_default().to_owned(),
@@ -180,9 +179,7 @@ pub fn get_object(
         .bucket(bucket)
         .key(key)
         .expected_bucket_owner(owner);
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "GetObject", e))?;
+    let out = aws.operation(SERVICE, "GetObject").send(request.send())?;
     let content_type = out.content_type().unwrap_or_default().to_owned();
     let etag = out.e_tag().unwrap_or_default().to_owned();
     let bytes = aws.block_on(out.body.collect()).map_err(|e| {
@@ -209,28 +206,26 @@ pub fn delete_object(aws: &Aws, bucket: &str, key: &str, owner: &str) -> Result<
         .bucket(bucket)
         .key(key)
         .expected_bucket_owner(owner);
-    if aws.planned_request(SERVICE, "DeleteObject", request.as_input()) {
+    let call = aws.operation(SERVICE, "DeleteObject");
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "DeleteObject", e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
 /// The current keys under `prefix` (all pages).
 pub fn keys(aws: &Aws, bucket: &str, prefix: &str, owner: &str) -> Result<Vec<String>, HostError> {
-    let pages = aws
-        .block_on(
-            aws.s3()
-                .list_objects_v2()
-                .bucket(bucket)
-                .prefix(prefix)
-                .expected_bucket_owner(owner)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ListObjectsV2", e))?;
+    let pages = aws.operation(SERVICE, "ListObjectsV2").send(
+        aws.s3()
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .expected_bucket_owner(owner)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     Ok(pages
         .iter()
         .flat_map(|page| page.contents())
@@ -259,8 +254,8 @@ pub fn versions(
             .set_key_marker(key_marker.take())
             .set_version_id_marker(version_marker.take());
         let page = aws
-            .block_on(request.send())
-            .map_err(|e| sdk_error(SERVICE, "ListObjectVersions", e))?;
+            .operation(SERVICE, "ListObjectVersions")
+            .send(request.send())?;
         let entry = |key: Option<&str>, version_id: Option<&str>, delete_marker| VersionEntry {
             key: key.unwrap_or_default().to_owned(),
             version_id: version_id.unwrap_or("null").to_owned(),
@@ -317,12 +312,11 @@ pub fn delete_versions(
             .bucket(bucket)
             .expected_bucket_owner(owner)
             .delete(delete);
-        if aws.planned_request(SERVICE, "DeleteObjects", request.as_input()) {
+        let call = aws.operation(SERVICE, "DeleteObjects");
+        if call.planned(request.as_input()) {
             continue;
         }
-        let out = aws
-            .block_on(request.send())
-            .map_err(|e| sdk_error(SERVICE, "DeleteObjects", e))?;
+        let out = call.send(request.send())?;
         if let Some(error) = out.errors().first() {
             return Err(HostError::new(
                 SERVICE,

@@ -90,17 +90,11 @@ pub fn put_value(
         .secret_id(secret_id)
         .secret_string(value)
         .set_version_stages(Some(stages));
-    if aws.planned_request_hiding(
-        SERVICE,
-        "PutSecretValue",
-        request.as_input(),
-        &["secret_string"],
-    ) {
+    let call = aws.operation(SERVICE, "PutSecretValue");
+    if call.planned_hiding(request.as_input(), &["secret_string"]) {
         return Ok(super::plan::PLANNED.to_owned());
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "PutSecretValue", e))?;
+    let out = call.send(request.send())?;
     Ok(out.version_id().unwrap_or_default().to_owned())
 }
 
@@ -158,16 +152,14 @@ pub fn describe(aws: &Aws, secret_id: &str) -> Result<SecretView, HostError> {
 
 /// The versions of `secret_id`, oldest first.
 pub fn versions(aws: &Aws, secret_id: &str) -> Result<Vec<VersionView>, HostError> {
-    let pages = aws
-        .block_on(
-            aws.secrets_manager()
-                .list_secret_version_ids()
-                .secret_id(secret_id)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ListSecretVersionIds", e))?;
+    let pages = aws.operation(SERVICE, "ListSecretVersionIds").send(
+        aws.secrets_manager()
+            .list_secret_version_ids()
+            .secret_id(secret_id)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     let mut versions: Vec<VersionView> = pages
         .iter()
         .flat_map(|page| page.versions())
@@ -196,11 +188,11 @@ pub fn move_stage(
         .version_stage(stage)
         .set_move_to_version_id(move_to)
         .set_remove_from_version_id(remove_from);
-    if aws.planned_request(SERVICE, "UpdateSecretVersionStage", request.as_input()) {
+    let call = aws.operation(SERVICE, "UpdateSecretVersionStage");
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "UpdateSecretVersionStage", e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -220,11 +212,11 @@ pub fn tag(aws: &Aws, secret_id: &str, tags: Vec<(String, String)>) -> Result<()
         .tag_resource()
         .secret_id(secret_id)
         .set_tags(Some(tags));
-    if aws.planned_request(SERVICE, "TagResource", request.as_input()) {
+    let call = aws.operation(SERVICE, "TagResource");
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "TagResource", e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -240,12 +232,11 @@ pub fn schedule_deletion(
         .delete_secret()
         .secret_id(secret_id)
         .recovery_window_in_days(recovery_days);
-    if aws.planned_request(SERVICE, "DeleteSecret", request.as_input()) {
+    let call = aws.operation(SERVICE, "DeleteSecret");
+    if call.planned(request.as_input()) {
         return Ok(None);
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "DeleteSecret", e))?;
+    let out = call.send(request.send())?;
     Ok(out.deletion_date().copied())
 }
 
@@ -260,16 +251,10 @@ pub fn ensure(aws: &Aws, name: &str, value: &str) -> Result<String, HostError> {
         .create_secret()
         .name(name)
         .secret_string(value);
-    if aws.planned_request_hiding(
-        SERVICE,
-        "CreateSecret",
-        request.as_input(),
-        &["secret_string"],
-    ) {
+    let call = aws.operation(SERVICE, "CreateSecret");
+    if call.planned_hiding(request.as_input(), &["secret_string"]) {
         return Ok(super::plan::PLANNED.to_owned());
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "CreateSecret", e))?;
+    let out = call.send(request.send())?;
     Ok(out.arn().unwrap_or_default().to_owned())
 }

@@ -1,6 +1,6 @@
 //! Who cfsign runs as (STS GetCallerIdentity), with what ARNs and regional names need.
 
-use super::{sdk_error, Aws, HostError};
+use super::{Aws, HostError};
 
 /// The caller's identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +20,8 @@ pub struct CallerIdentity {
 /// The caller's identity.
 pub fn caller_identity(aws: &Aws) -> Result<CallerIdentity, HostError> {
     let out = aws
-        .block_on(aws.sts().get_caller_identity().send())
-        .map_err(|e| sdk_error("STS", "GetCallerIdentity", e))?;
+        .operation("STS", "GetCallerIdentity")
+        .send(aws.sts().get_caller_identity().send())?;
     let arn = out.arn().unwrap_or_default().to_owned();
     Ok(CallerIdentity {
         account: out.account().unwrap_or_default().to_owned(),

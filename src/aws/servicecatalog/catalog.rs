@@ -86,15 +86,13 @@ pub struct ProductDetails {
 
 /// Every portfolio of the account (all pages).
 pub fn portfolios(aws: &Aws) -> Result<Vec<PortfolioView>, HostError> {
-    let pages = aws
-        .block_on(
-            aws.service_catalog()
-                .list_portfolios()
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ListPortfolios", e))?;
+    let pages = aws.operation(SERVICE, "ListPortfolios").send(
+        aws.service_catalog()
+            .list_portfolios()
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     Ok(pages
         .iter()
         .flat_map(|page| page.portfolio_details())
@@ -122,8 +120,8 @@ pub fn describe_portfolio(aws: &Aws, id: &str) -> Result<TaggedPortfolio, HostEr
         });
     }
     let out = aws
-        .block_on(aws.service_catalog().describe_portfolio().id(id).send())
-        .map_err(|e| sdk_error(SERVICE, "DescribePortfolio", e))?;
+        .operation(SERVICE, "DescribePortfolio")
+        .send(aws.service_catalog().describe_portfolio().id(id).send())?;
     Ok(TaggedPortfolio {
         portfolio: out
             .portfolio_detail()
@@ -149,7 +147,8 @@ pub fn create_portfolio(aws: &Aws, details: PortfolioDetails) -> Result<Portfoli
         .provider_name(&provider)
         .description(&description)
         .set_tags(Some(sc_tags(&details.tags)));
-    if aws.planned_request(SERVICE, "CreatePortfolio", request.as_input()) {
+    let call = aws.operation(SERVICE, "CreatePortfolio");
+    if call.planned(request.as_input()) {
         return Ok(PortfolioView {
             id: planned_id(),
             name: Some(name),
@@ -158,9 +157,7 @@ pub fn create_portfolio(aws: &Aws, details: PortfolioDetails) -> Result<Portfoli
             ..Default::default()
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "CreatePortfolio", e))?;
+    let out = call.send(request.send())?;
     Ok(out
         .portfolio_detail()
         .map(PortfolioView::of)
@@ -182,15 +179,14 @@ pub fn update_portfolio(
         .set_provider_name(changes.provider)
         .set_description(changes.description)
         .set_add_tags(Some(sc_tags(&changes.tags)));
-    if aws.planned_request(SERVICE, "UpdatePortfolio", request.as_input()) {
+    let call = aws.operation(SERVICE, "UpdatePortfolio");
+    if call.planned(request.as_input()) {
         return Ok(PortfolioView {
             id: Some(id.to_owned()),
             ..Default::default()
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "UpdatePortfolio", e))?;
+    let out = call.send(request.send())?;
     Ok(out
         .portfolio_detail()
         .map(PortfolioView::of)
@@ -199,16 +195,14 @@ pub fn update_portfolio(
 
 /// The product named exactly `name` (a full-text search, filtered by name).
 pub fn find_product(aws: &Aws, name: &str) -> Result<Option<ProductView>, HostError> {
-    let pages = aws
-        .block_on(
-            aws.service_catalog()
-                .search_products_as_admin()
-                .filters(ProductViewFilterBy::FullTextSearch, vec![name.to_owned()])
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "SearchProductsAsAdmin", e))?;
+    let pages = aws.operation(SERVICE, "SearchProductsAsAdmin").send(
+        aws.service_catalog()
+            .search_products_as_admin()
+            .filters(ProductViewFilterBy::FullTextSearch, vec![name.to_owned()])
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     Ok(pages
         .iter()
         .flat_map(|page| page.product_view_details())
@@ -221,16 +215,14 @@ pub fn portfolio_products(aws: &Aws, portfolio_id: &str) -> Result<Vec<ProductVi
     if is_planned(portfolio_id) {
         return Ok(Vec::new());
     }
-    let pages = aws
-        .block_on(
-            aws.service_catalog()
-                .search_products_as_admin()
-                .portfolio_id(portfolio_id)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "SearchProductsAsAdmin", e))?;
+    let pages = aws.operation(SERVICE, "SearchProductsAsAdmin").send(
+        aws.service_catalog()
+            .search_products_as_admin()
+            .portfolio_id(portfolio_id)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     Ok(pages
         .iter()
         .flat_map(|page| page.product_view_details())
@@ -260,7 +252,8 @@ pub fn create_product(aws: &Aws, details: ProductDetails) -> Result<CreatedProdu
         .product_type(ProductType::CloudFormationTemplate)
         .provisioning_artifact_parameters(artifact.properties())
         .set_tags(Some(sc_tags(&details.tags)));
-    if aws.planned_request(SERVICE, "CreateProduct", request.as_input()) {
+    let call = aws.operation(SERVICE, "CreateProduct");
+    if call.planned(request.as_input()) {
         return Ok(CreatedProduct {
             product: ProductView {
                 id: crate::aws::plan::PLANNED.to_owned(),
@@ -275,9 +268,7 @@ pub fn create_product(aws: &Aws, details: ProductDetails) -> Result<CreatedProdu
             },
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "CreateProduct", e))?;
+    let out = call.send(request.send())?;
     Ok(CreatedProduct {
         product: out
             .product_view_detail()
@@ -315,15 +306,14 @@ pub fn update_product(
         .set_support_url(changes.support_url)
         .set_support_description(changes.support_description)
         .set_add_tags(Some(sc_tags(&changes.tags)));
-    if aws.planned_request(SERVICE, "UpdateProduct", request.as_input()) {
+    let call = aws.operation(SERVICE, "UpdateProduct");
+    if call.planned(request.as_input()) {
         return Ok(ProductView {
             id: id.to_owned(),
             ..Default::default()
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "UpdateProduct", e))?;
+    let out = call.send(request.send())?;
     Ok(out
         .product_view_detail()
         .map(ProductView::of)
@@ -335,14 +325,12 @@ pub fn artifacts(aws: &Aws, product_id: &str) -> Result<Vec<ArtifactView>, HostE
     if is_planned(product_id) {
         return Ok(Vec::new());
     }
-    let out = aws
-        .block_on(
-            aws.service_catalog()
-                .list_provisioning_artifacts()
-                .product_id(product_id)
-                .send(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ListProvisioningArtifacts", e))?;
+    let out = aws.operation(SERVICE, "ListProvisioningArtifacts").send(
+        aws.service_catalog()
+            .list_provisioning_artifacts()
+            .product_id(product_id)
+            .send(),
+    )?;
     let mut artifacts: Vec<ArtifactView> = out
         .provisioning_artifact_details()
         .iter()
@@ -363,16 +351,15 @@ pub fn create_artifact(
         .create_provisioning_artifact()
         .product_id(product_id)
         .parameters(artifact.properties());
-    if aws.planned_request(SERVICE, "CreateProvisioningArtifact", request.as_input()) {
+    let call = aws.operation(SERVICE, "CreateProvisioningArtifact");
+    if call.planned(request.as_input()) {
         return Ok(ArtifactView {
             id: planned_id(),
             name: Some(artifact.name.clone()),
             ..Default::default()
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "CreateProvisioningArtifact", e))?;
+    let out = call.send(request.send())?;
     Ok(out
         .provisioning_artifact_detail()
         .map(ArtifactView::of)
@@ -388,11 +375,11 @@ pub fn deprecate_artifact(aws: &Aws, product_id: &str, artifact_id: &str) -> Res
         .product_id(product_id)
         .provisioning_artifact_id(artifact_id)
         .guidance(ProvisioningArtifactGuidance::Deprecated);
-    if aws.planned_request(SERVICE, "UpdateProvisioningArtifact", request.as_input()) {
+    let call = aws.operation(SERVICE, "UpdateProvisioningArtifact");
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "UpdateProvisioningArtifact", e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -403,11 +390,11 @@ pub fn associate_product(aws: &Aws, portfolio_id: &str, product_id: &str) -> Res
         .associate_product_with_portfolio()
         .portfolio_id(portfolio_id)
         .product_id(product_id);
-    if aws.planned_request(SERVICE, "AssociateProductWithPortfolio", request.as_input()) {
+    let call = aws.operation(SERVICE, "AssociateProductWithPortfolio");
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "AssociateProductWithPortfolio", e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -438,11 +425,11 @@ pub fn associate_principal(
         .portfolio_id(portfolio_id)
         .principal_arn(principal_arn)
         .principal_type(principal_type(operation, kind)?);
-    if aws.planned_request(SERVICE, operation, request.as_input()) {
+    let call = aws.operation(SERVICE, operation);
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, operation, e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -460,11 +447,11 @@ pub fn disassociate_principal(
         .portfolio_id(portfolio_id)
         .principal_arn(principal_arn)
         .principal_type(principal_type(operation, kind)?);
-    if aws.planned_request(SERVICE, operation, request.as_input()) {
+    let call = aws.operation(SERVICE, operation);
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, operation, e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -473,16 +460,14 @@ pub fn principals(aws: &Aws, portfolio_id: &str) -> Result<Vec<PrincipalView>, H
     if is_planned(portfolio_id) {
         return Ok(Vec::new());
     }
-    let pages = aws
-        .block_on(
-            aws.service_catalog()
-                .list_principals_for_portfolio()
-                .portfolio_id(portfolio_id)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ListPrincipalsForPortfolio", e))?;
+    let pages = aws.operation(SERVICE, "ListPrincipalsForPortfolio").send(
+        aws.service_catalog()
+            .list_principals_for_portfolio()
+            .portfolio_id(portfolio_id)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     Ok(pages
         .iter()
         .flat_map(|page| page.principals())
@@ -500,22 +485,20 @@ pub fn constraints(aws: &Aws, portfolio_id: &str) -> Result<Vec<ConstraintView>,
         return Ok(Vec::new());
     }
     let client = aws.service_catalog();
-    let pages = aws
-        .block_on(
-            client
-                .list_constraints_for_portfolio()
-                .portfolio_id(portfolio_id)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "ListConstraintsForPortfolio", e))?;
+    let pages = aws.operation(SERVICE, "ListConstraintsForPortfolio").send(
+        client
+            .list_constraints_for_portfolio()
+            .portfolio_id(portfolio_id)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     let mut constraints = Vec::new();
     for detail in pages.iter().flat_map(|page| page.constraint_details()) {
         let id = detail.constraint_id().unwrap_or_default();
         let described = aws
-            .block_on(client.describe_constraint().id(id).send())
-            .map_err(|e| sdk_error(SERVICE, "DescribeConstraint", e))?;
+            .operation(SERVICE, "DescribeConstraint")
+            .send(client.describe_constraint().id(id).send())?;
         constraints.push(ConstraintView::of(
             detail,
             described.constraint_parameters(),
@@ -542,7 +525,8 @@ pub fn create_constraint(
         .r#type(kind)
         .parameters(parameters.to_string())
         .description(description);
-    if aws.planned_request(SERVICE, "CreateConstraint", request.as_input()) {
+    let call = aws.operation(SERVICE, "CreateConstraint");
+    if call.planned(request.as_input()) {
         return Ok(ConstraintView {
             id: planned_id(),
             kind: Some(kind.to_owned()),
@@ -552,9 +536,7 @@ pub fn create_constraint(
             ..Default::default()
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "CreateConstraint", e))?;
+    let out = call.send(request.send())?;
     Ok(out
         .constraint_detail()
         .map(|d| ConstraintView::of(d, out.constraint_parameters()))
@@ -574,16 +556,15 @@ pub fn update_constraint(
         .id(id)
         .parameters(parameters.to_string())
         .description(description);
-    if aws.planned_request(SERVICE, "UpdateConstraint", request.as_input()) {
+    let call = aws.operation(SERVICE, "UpdateConstraint");
+    if call.planned(request.as_input()) {
         return Ok(ConstraintView {
             id: Some(id.to_owned()),
             parameters,
             ..Default::default()
         });
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "UpdateConstraint", e))?;
+    let out = call.send(request.send())?;
     Ok(out
         .constraint_detail()
         .map(|d| ConstraintView::of(d, out.constraint_parameters()))
@@ -680,11 +661,11 @@ pub fn share(aws: &Aws, portfolio_id: &str, target: &str) -> Result<(), HostErro
         ShareTarget::Node(node) => request.organization_node(node).share_principals(true),
         ShareTarget::Account(account) => request.account_id(account),
     };
-    if aws.planned_request(SERVICE, operation, request.as_input()) {
+    let call = aws.operation(SERVICE, operation);
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, operation, e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -708,11 +689,11 @@ pub fn update_share(
         .portfolio_id(portfolio_id)
         .organization_node(node)
         .share_principals(share_principals);
-    if aws.planned_request(SERVICE, operation, request.as_input()) {
+    let call = aws.operation(SERVICE, operation);
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, operation, e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -727,11 +708,11 @@ pub fn unshare(aws: &Aws, portfolio_id: &str, target: &str) -> Result<(), HostEr
         ShareTarget::Node(node) => request.organization_node(node),
         ShareTarget::Account(account) => request.account_id(account),
     };
-    if aws.planned_request(SERVICE, operation, request.as_input()) {
+    let call = aws.operation(SERVICE, operation);
+    if call.planned(request.as_input()) {
         return Ok(());
     }
-    aws.block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, operation, e))?;
+    call.send(request.send())?;
     Ok(())
 }
 
@@ -746,17 +727,15 @@ pub fn shares(aws: &Aws, portfolio_id: &str) -> Result<Vec<ShareView>, HostError
         DescribePortfolioShareType::Organization,
         DescribePortfolioShareType::OrganizationalUnit,
     ] {
-        let pages = aws
-            .block_on(
-                aws.service_catalog()
-                    .describe_portfolio_shares()
-                    .portfolio_id(portfolio_id)
-                    .r#type(kind)
-                    .into_paginator()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>(),
-            )
-            .map_err(|e| sdk_error(SERVICE, "DescribePortfolioShares", e))?;
+        let pages = aws.operation(SERVICE, "DescribePortfolioShares").send(
+            aws.service_catalog()
+                .describe_portfolio_shares()
+                .portfolio_id(portfolio_id)
+                .r#type(kind)
+                .into_paginator()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )?;
         shares.extend(
             pages
                 .iter()

@@ -117,22 +117,20 @@ pub fn search(
         .key(level.key())
         .value("self")
         .build();
-    let pages = aws
-        .block_on(
-            aws.service_catalog()
-                .search_provisioned_products()
-                .access_level_filter(filter)
-                .filters(
-                    ProvisionedProductViewFilterBy::SearchQuery,
-                    vec![query.to_owned()],
-                )
-                .sort_by("createdTime")
-                .sort_order(SortOrder::Ascending)
-                .into_paginator()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "SearchProvisionedProducts", e))?;
+    let pages = aws.operation(SERVICE, "SearchProvisionedProducts").send(
+        aws.service_catalog()
+            .search_provisioned_products()
+            .access_level_filter(filter)
+            .filters(
+                ProvisionedProductViewFilterBy::SearchQuery,
+                vec![query.to_owned()],
+            )
+            .sort_by("createdTime")
+            .sort_order(SortOrder::Ascending)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )?;
     Ok(pages
         .iter()
         .flat_map(|page| page.provisioned_products())
@@ -152,8 +150,8 @@ pub fn record(aws: &Aws, id: &str) -> Result<RecordView, HostError> {
             .id(id)
             .set_page_token(page_token);
         let out = aws
-            .block_on(request.send())
-            .map_err(|e| sdk_error(SERVICE, "DescribeRecord", e))?;
+            .operation(SERVICE, "DescribeRecord")
+            .send(request.send())?;
         outputs.extend_from_slice(out.record_outputs());
         page_token = out
             .next_page_token()
@@ -311,12 +309,11 @@ pub fn provision(aws: &Aws, launch: Launch, wait: bool) -> Result<RecordView, Ho
         .set_provisioning_parameters(Some(parameters))
         .set_tags(Some(sc_tags(&launch.tags)))
         .set_provision_token(launch.token);
-    if aws.planned_request(SERVICE, "ProvisionProduct", request.as_input()) {
+    let call = aws.operation(SERVICE, "ProvisionProduct");
+    if call.planned(request.as_input()) {
         return Ok(planned_record("PROVISION_PRODUCT", &launch.name));
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "ProvisionProduct", e))?;
+    let out = call.send(request.send())?;
     let record = RecordView::of(out.record_detail(), &[]);
     finish(aws, record, wait, format!("provisioning {}", launch.name))
 }
@@ -355,12 +352,11 @@ pub fn update(aws: &Aws, name: &str, update: Update, wait: bool) -> Result<Recor
         .set_path_name(update.path_name)
         .set_provisioning_parameters(Some(parameters))
         .set_update_token(update.token);
-    if aws.planned_request(SERVICE, "UpdateProvisionedProduct", request.as_input()) {
+    let call = aws.operation(SERVICE, "UpdateProvisionedProduct");
+    if call.planned(request.as_input()) {
         return Ok(planned_record("UPDATE_PROVISIONED_PRODUCT", name));
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "UpdateProvisionedProduct", e))?;
+    let out = call.send(request.send())?;
     let record = RecordView::of(out.record_detail(), &[]);
     finish(aws, record, wait, format!("updating {name}"))
 }
@@ -382,12 +378,11 @@ pub fn terminate(
         .provisioned_product_name(name)
         .ignore_errors(termination.ignore_errors)
         .set_terminate_token(termination.token);
-    if aws.planned_request(SERVICE, "TerminateProvisionedProduct", request.as_input()) {
+    let call = aws.operation(SERVICE, "TerminateProvisionedProduct");
+    if call.planned(request.as_input()) {
         return Ok(Some(planned_record("TERMINATE_PROVISIONED_PRODUCT", name)));
     }
-    let out = aws
-        .block_on(request.send())
-        .map_err(|e| sdk_error(SERVICE, "TerminateProvisionedProduct", e))?;
+    let out = call.send(request.send())?;
     let record = RecordView::of(out.record_detail(), &[]);
     finish(aws, record, wait, format!("terminating {name}")).map(Some)
 }
@@ -395,15 +390,15 @@ pub fn terminate(
 /// A provisioned product's outputs (every page: the API returns at most 20 a call).
 pub fn outputs(aws: &Aws, name: &str) -> Result<BTreeMap<String, String>, HostError> {
     let pages = aws
-        .block_on(
+        .operation(SERVICE, "GetProvisionedProductOutputs")
+        .send(
             aws.service_catalog()
                 .get_provisioned_product_outputs()
                 .provisioned_product_name(name)
                 .into_paginator()
                 .send()
                 .collect::<Result<Vec<_>, _>>(),
-        )
-        .map_err(|e| sdk_error(SERVICE, "GetProvisionedProductOutputs", e))?;
+        )?;
     let outputs: Vec<_> = pages.iter().flat_map(|p| p.outputs()).cloned().collect();
     Ok(output_map(&outputs))
 }
