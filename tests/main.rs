@@ -17,6 +17,7 @@ mod examples;
 mod faults;
 mod golden;
 mod golden_plans;
+mod kms_self_service;
 mod kms_team;
 mod lifecycle;
 mod one_click;

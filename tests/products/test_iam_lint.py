@@ -24,6 +24,7 @@ from iam_engine import as_list
 DOCUMENTS = list(policies.effective())
 LAUNCH_ROLE = "launch-role:LaunchRole"
 AUTOMATION_ROLE = "automation-role:AutomationRole"
+PROVISIONER = "examples/iam/team-provisioner-policy.json"
 
 JUSTIFIED = [
     (LAUNCH_ROLE, "RESOURCE_STAR", {"s3:GetObject"},
@@ -78,6 +79,11 @@ JUSTIFIED = [
      "CreateKey sets is the only grant on the new key beyond the account's IAM: it lets this "
      "role read, sign with and schedule the deletion of its own keys, and denies signing to "
      "everyone but this role and the team's integration role."),
+    (PROVISIONER, "PERMISSIONS_MANAGEMENT_ACTIONS", {"kms:createkey"},
+     "A team that provisions itself with key_store=kms creates its own signing keys, as the "
+     "automation role does for the platform: asymmetric SIGN_VERIFY keys of the two types "
+     "CloudFront verifies only, and the key policy CreateKey sets names this role as the key's "
+     "automation role; no other key in the account is reached."),
     (AUTOMATION_ROLE, "PRIVILEGE_ESCALATION", {"CreateNewPolicyVersion"},
      "iam:CreatePolicyVersion reaches only the launch role's own managed policies, which "
      "publish must update; the role's own policies are out of reach (products/automation-role/"
