@@ -173,7 +173,7 @@ fn a_kms_backed_team_signs_rotates_and_goes_without_a_private_key() {
         assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
         assert!(
             stdout(&out).contains("KMS CreateKey")
-                && stdout(&out).contains(r#""KeyUsage":"SignVerify""#),
+                && stdout(&out).contains(r#""KeyUsage":"SIGN_VERIFY""#),
             "{}",
             stdout(&out)
         );

@@ -87,7 +87,7 @@ fn members(value: &DebugValue, hidden: Option<&[&str]>) -> Value {
 }
 
 /// A value in Debug form as JSON: `None` is null, `Some(x)` is x, structs are objects with API
-/// member names, enum variants their names, numbers numbers.
+/// member names, enum variants the values the API takes ([`wire_value`]), numbers numbers.
 fn json_of(value: &DebugValue) -> Value {
     match value {
         DebugValue::Struct(_) => members(value, None),
@@ -111,7 +111,7 @@ fn json_of(value: &DebugValue) -> Value {
             "None" => Value::Null,
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
-            variant => Value::String(variant.to_owned()),
+            variant => Value::String(wire_value(variant).unwrap_or(variant).to_owned()),
         },
         DebugValue::Term(Term::String(s)) if s == SDK_REDACTED => Value::String(REDACTED.into()),
         DebugValue::Term(Term::String(s)) => Value::String(s.clone()),
@@ -120,6 +120,50 @@ fn json_of(value: &DebugValue) -> Value {
                 .map_or_else(|_| Value::String(raw.clone()), Value::Number)
         }
     }
+}
+
+/// The value the API takes for an enum variant a planned request can hold, by the variant's
+/// Rust name (`Rsa2048` → `RSA_2048`, `CapabilityNamedIam` → `CAPABILITY_NAMED_IAM`): the SDK's
+/// `Debug` prints the name, the request carries the value. Built from each enum's own list of
+/// values (`values()`), for the enums cfsign's mutating requests set.
+fn wire_value(variant: &str) -> Option<&'static str> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+
+    fn add<E: for<'a> From<&'a str> + std::fmt::Debug>(
+        values: &'static [&'static str],
+        map: &mut HashMap<String, &'static str>,
+    ) {
+        for value in values {
+            let previous = map.insert(format!("{:?}", E::from(value)), *value);
+            // One Rust name, one value, across every enum listed (tested in debug builds).
+            debug_assert!(
+                previous.is_none_or(|p| p == *value),
+                "{value} vs {previous:?}"
+            );
+        }
+    }
+
+    static VALUES: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    VALUES
+        .get_or_init(|| {
+            use aws_sdk_cloudformation::types as cfn;
+            use aws_sdk_kms::types as kms;
+            use aws_sdk_s3::types as s3;
+            use aws_sdk_servicecatalog::types as sc;
+            let mut map = HashMap::new();
+            add::<cfn::Capability>(cfn::Capability::values(), &mut map);
+            add::<kms::KeySpec>(kms::KeySpec::values(), &mut map);
+            add::<kms::KeyUsageType>(kms::KeyUsageType::values(), &mut map);
+            add::<s3::BucketLocationConstraint>(s3::BucketLocationConstraint::values(), &mut map);
+            add::<sc::OrganizationNodeType>(sc::OrganizationNodeType::values(), &mut map);
+            add::<sc::PrincipalType>(sc::PrincipalType::values(), &mut map);
+            add::<sc::ProductType>(sc::ProductType::values(), &mut map);
+            add::<sc::ProvisioningArtifactType>(sc::ProvisioningArtifactType::values(), &mut map);
+            map
+        })
+        .get(variant)
+        .copied()
 }
 
 /// `secret_id` → `SecretId`, the member's name in the API.
@@ -270,7 +314,7 @@ mod tests {
         assert_eq!(p["StackName"], "cfsign-launch-role");
         assert_eq!(p["Parameters"][0]["ParameterKey"], "A");
         assert_eq!(p["Parameters"][0]["ParameterValue"], "x \"y\"");
-        assert_eq!(p["Capabilities"][0], "CapabilityNamedIam");
+        assert_eq!(p["Capabilities"][0], "CAPABILITY_NAMED_IAM");
         assert_eq!(p["Tags"][0]["Value"], "payments");
         assert_eq!(p["TimeoutInMinutes"], 30);
         assert_eq!(p["DisableRollback"], false);
@@ -288,7 +332,22 @@ mod tests {
                 );
         let call = PlannedCall::from_request("ServiceCatalog", "CreatePortfolioShare", &share, &[]);
         let node = &call.parameters["OrganizationNode"];
-        assert_eq!(node["Type"], "OrganizationalUnit", "{call}");
+        assert_eq!(node["Type"], "ORGANIZATIONAL_UNIT", "{call}");
         assert_eq!(node["Value"], "ou-ab12-cd34ef56", "{call}");
+    }
+
+    #[test]
+    fn enum_variants_are_planned_as_the_values_the_api_takes() {
+        assert_eq!(wire_value("Rsa2048"), Some("RSA_2048"));
+        assert_eq!(wire_value("EccNistP256"), Some("ECC_NIST_P256"));
+        assert_eq!(wire_value("SignVerify"), Some("SIGN_VERIFY"));
+        assert_eq!(
+            wire_value("CloudFormationTemplate"),
+            Some("CLOUD_FORMATION_TEMPLATE")
+        );
+        assert_eq!(wire_value("EuWest1"), Some("eu-west-1"));
+        assert_eq!(wire_value("Iam"), Some("IAM"));
+        assert_eq!(wire_value("NotAVariant"), None);
+        // Building the table (above) asserts that no Rust name means two values.
     }
 }

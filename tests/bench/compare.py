@@ -46,7 +46,7 @@ def openssl(algorithm, pattern):
 # A round is several one-second slices per signer, taken in turn (cfsign, botocore, the JS
 # signer, openssl, again), so a burst of load from the shared machine falls on every signer of
 # that round alike; a round's figure is each signer's median slice.
-slices = max(1, round(float(seconds)))
+slices = max(1, int(float(seconds) + 0.5))
 seconds = "1"
 samples = {}
 for round_number in range(rounds):
@@ -89,6 +89,6 @@ for number, (ours, boto, limit) in enumerate(
         zip(samples["cf_rsa"], samples["boto_rsa"], samples["ossl_rsa"]), start=1):
     print(f"| {number} | {ours:,.0f} | {boto:,.0f} | {limit:,.0f} | {ours / limit:.2f}x "
           f"| {ours / boto:.2f}x |")
-print("\nRanges (min-max) per measure:")
+print("\nRanges (min-max of the rounds' figures) per measure:")
 for name, (low, high) in sorted(spread.items()):
     print(f"- {name}: {low:,.0f} - {high:,.0f}")

@@ -22,10 +22,13 @@ SCOPE = "https://d111111abcdef8.cloudfront.net/teams/acme/*"
 
 
 def main():
+    # Not recorded: the recorder would append every Sign request to a file as it is timed.
     emulator = subprocess.Popen([serve, "--parent", str(os.getpid())], stdout=subprocess.PIPE,
-                                text=True)
+                                text=True, env=dict(os.environ, MOTO_ENABLE_RECORDING=""))
     try:
         endpoint = emulator.stdout.readline().strip()
+        # Never fall back to real AWS: an empty endpoint would leave the SDK's default one.
+        assert endpoint.startswith("http://127.0.0.1:"), f"the emulator did not start: {endpoint!r}"
         env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="testing",
                    AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1")
         print("| `cfsign sign --batch --kms-key-id`, key and mode | URLs | seconds | URLs/s |")
@@ -49,7 +52,8 @@ def main():
                 assert signed.stdout.count("\n") == count, "one signed URL per line"
                 print(f"| {key_type}, {label} | {count:,} | {seconds:.2f} | {count / seconds:,.0f} |")
     finally:
-        emulator.kill()
+        emulator.terminate()
+        emulator.wait()
 
 
 main()

@@ -25,6 +25,7 @@ import signal
 import socket
 import sys
 import threading
+import traceback
 import warnings
 from pathlib import Path
 
@@ -33,14 +34,16 @@ os.environ.setdefault("MOTO_ENABLE_RECORDING", "True")
 # shared by every server started from the same folder and never cleaned up).
 RECORDINGS = Path(__file__).resolve().parents[2] / "target" / "emulator" / "recordings"
 RECORDINGS.mkdir(parents=True, exist_ok=True)
-# A recording path the caller chose is kept; otherwise each emulator names its own (below).
-OWN_RECORDING = "MOTO_RECORDER_FILEPATH" not in os.environ
+# A recording path the caller chose is kept (an emulator forked by the launcher adds its pid to
+# it); otherwise each emulator names its own (below).
+CHOSEN_RECORDING = os.environ.get("MOTO_RECORDER_FILEPATH")
 os.environ.setdefault("MOTO_RECORDER_FILEPATH", str(RECORDINGS / f"{os.getpid()}.jsonl"))
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import strict_cost  # noqa: E402
 from extension import EmulatorServer  # noqa: E402  (after the environment is set)
 from moto.moto_api import recorder  # noqa: E402
+from moto.moto_api._internal import mock_random  # noqa: E402
 
 
 def free_port():
@@ -77,14 +80,24 @@ def _alive(pid):
     return True
 
 
-def serve(port, parent, announce):
+def own_recording(forked):
+    """The file this emulator records into when it names its own: by pid, under target/ or,
+    forked from a launcher, beside the path the caller chose; None to keep the caller's path."""
+    if CHOSEN_RECORDING is None:
+        return RECORDINGS / f"{os.getpid()}.jsonl"
+    return Path(f"{CHOSEN_RECORDING}.{os.getpid()}") if forked else None
+
+
+def serve(port, parent, announce, forked=False):
     """Serves on `port` (0: a free one), writes the endpoint to `announce`, and runs until
     `parent` exits (0: until a signal) or a signal comes."""
-    if OWN_RECORDING:
-        # This process's own file, also when it was forked from a launcher: moto's recorder read
-        # the launcher's path at import, so it reads the variable again.
-        os.environ["MOTO_RECORDER_FILEPATH"] = str(RECORDINGS / f"{os.getpid()}.jsonl")
+    recording = own_recording(forked)
+    if recording is not None:
+        # moto's recorder read the path at import (in a launcher, the launcher's), so it reads
+        # the variable again; a file left by an earlier process with this pid is emptied.
+        os.environ["MOTO_RECORDER_FILEPATH"] = str(recording)
         recorder.__init__()
+        recorder.reset_recording()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: stop.set())
@@ -98,14 +111,15 @@ def serve(port, parent, announce):
         pass
     server.stop()
     strict_cost.write()
-    if OWN_RECORDING:
-        Path(os.environ["MOTO_RECORDER_FILEPATH"]).unlink(missing_ok=True)
+    if recording is not None:
+        recording.unlink(missing_ok=True)
 
 
 def launch(parent):
     """Forks an emulator for every line on stdin and writes its endpoint as a line on stdout,
     until stdin closes. Nothing has started a thread yet, so forking is safe; each child starts
-    with moto's empty state, and Python reseeds `random` in it (resource ids differ)."""
+    with moto's empty state and reseeds moto's generator, so resource ids differ between them.
+    A child that cannot start prints why on stderr; the launcher then answers an empty line."""
     for _ in sys.stdin:
         read_end, write_end = os.pipe()
         child = os.fork()
@@ -115,11 +129,16 @@ def launch(parent):
             devnull = os.open(os.devnull, os.O_RDWR)
             os.dup2(devnull, 0)
             os.dup2(devnull, 1)
+            status = 0
             try:
+                mock_random.seed()
                 with os.fdopen(write_end, "w") as announce:
-                    serve(0, parent, announce)
+                    serve(0, parent, announce, forked=True)
+            except BaseException:  # noqa: B036 (the child must never return into the loop)
+                traceback.print_exc()
+                status = 1
             finally:
-                os._exit(0)
+                os._exit(status)
         os.close(write_end)
         with os.fdopen(read_end) as announced:
             print(announced.readline().strip(), flush=True)
