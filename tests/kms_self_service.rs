@@ -1,20 +1,22 @@
 //! A team that provisions itself (docs/onboarding.md, "A team can run this itself") with its
 //! keys in KMS: its provisioner role, with no more than examples/iam/team-provisioner-policy.json,
 //! creates the team's KMS key, the key's policy names that role as the automation role (the one
-//! that may schedule the key's deletion), and a second run changes nothing.
+//! that may schedule the key's deletion), another team's provisioner may not sign with it, and a
+//! second run changes nothing.
 
 use serde_json::Value;
 
 use crate::support::emulator::boto;
 use crate::support::recipe::{json, stderr, stdout};
-use crate::support::roles::{run_file_as, run_recipe_as, Identity};
+use crate::support::roles::{cfsign_as, run_file_as, run_recipe_as, Identity};
 
 const TEAM: &str = "omicron";
 const CERTIFICATE: &str = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f";
 
-/// The policy of the KMS key the team's secret names (AWSCURRENT): the secret read as the team's
-/// provisioner (its policy admits no other automation role), the key policy as the account root.
-fn current_key_policy() -> Value {
+/// The KMS key the team's secret names (AWSCURRENT) and that key's policy: the secret read as
+/// the team's provisioner (its policy admits no other automation role), the key policy as the
+/// account root.
+fn current_key_and_policy() -> (String, Value) {
     let (out, _dir) = run_recipe_as(
         Identity::Provisioner(TEAM),
         &format!(
@@ -27,7 +29,7 @@ fn current_key_policy() -> Value {
     let policy = boto(&format!(
         r#"print(json.dumps(client("kms").get_key_policy(KeyId="{arn}", PolicyName="default")["Policy"]))"#
     ));
-    serde_json::from_str(policy.as_str().unwrap()).unwrap()
+    (arn, serde_json::from_str(policy.as_str().unwrap()).unwrap())
 }
 
 #[test]
@@ -62,7 +64,7 @@ fn a_team_provisions_itself_with_its_keys_in_kms() {
     assert_eq!(card["key_store"], "kms", "{card:#}");
 
     // The key's policy lets the team's provisioner role (with its path) manage the key.
-    let policy = current_key_policy();
+    let (key, policy) = current_key_and_policy();
     let automation = policy["Statement"]
         .as_array()
         .unwrap()
@@ -73,6 +75,27 @@ fn a_team_provisions_itself_with_its_keys_in_kms() {
         automation["Principal"]["AWS"],
         format!("arn:aws:iam::123456789012:role/teams/{TEAM}/cfsign-{TEAM}-provisioner"),
         "{policy:#}"
+    );
+
+    // Another team's provisioner, with the same policy for its own team, may not sign with it.
+    let refused = cfsign_as(
+        Identity::Provisioner("sigma"),
+        &[
+            "sign",
+            "https://files.omicron.example.com/a.txt",
+            "--expires-in",
+            "5m",
+            "--kms-key-id",
+            &key,
+            "--key-pair-id",
+            card["key_pair_id"].as_str().unwrap(),
+        ],
+    );
+    assert!(
+        !refused.status.success() && stderr(&refused).contains("AccessDeniedException"),
+        "{}{}",
+        stdout(&refused),
+        stderr(&refused)
     );
 
     let again = run_file_as(Identity::Provisioner(TEAM), "recipes/provision.rhai", &args);
