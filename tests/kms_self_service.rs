@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::support::emulator::boto;
 use crate::support::recipe::{json, stderr, stdout};
-use crate::support::roles::{cfsign_as, run_file_as, run_recipe_as, Identity};
+use crate::support::roles::{assert_kms_sign_refused, run_file_as, run_recipe_as, Identity};
 
 const TEAM: &str = "omicron";
 const CERTIFICATE: &str = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f";
@@ -78,24 +78,11 @@ fn a_team_provisions_itself_with_its_keys_in_kms() {
     );
 
     // Another team's provisioner, with the same policy for its own team, may not sign with it.
-    let refused = cfsign_as(
+    assert_kms_sign_refused(
         Identity::Provisioner("sigma"),
-        &[
-            "sign",
-            "https://files.omicron.example.com/a.txt",
-            "--expires-in",
-            "5m",
-            "--kms-key-id",
-            &key,
-            "--key-pair-id",
-            card["key_pair_id"].as_str().unwrap(),
-        ],
-    );
-    assert!(
-        !refused.status.success() && stderr(&refused).contains("AccessDeniedException"),
-        "{}{}",
-        stdout(&refused),
-        stderr(&refused)
+        "https://files.omicron.example.com/a.txt",
+        &key,
+        card["key_pair_id"].as_str().unwrap(),
     );
 
     let again = run_file_as(Identity::Provisioner(TEAM), "recipes/provision.rhai", &args);

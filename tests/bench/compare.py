@@ -12,6 +12,11 @@ import sys
 
 seconds, rounds, pythonpath, node_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 here = os.path.dirname(os.path.abspath(__file__))
+# A round is several one-second slices per signer, taken in turn (cfsign, botocore, the JS
+# signer, openssl, again), so a burst of load from the shared machine falls on every signer of
+# that round alike; a round's figure is each signer's median slice.
+SLICE = "1"
+slices = max(1, int(float(seconds) + 0.5))
 
 
 def run(*cmd, env=None):
@@ -21,7 +26,7 @@ def run(*cmd, env=None):
 
 
 def cfsign():
-    figures = json.loads(run("target/release/cfsign", "bench", "--seconds", seconds, "--json"))
+    figures = json.loads(run("target/release/cfsign", "bench", "--seconds", SLICE, "--json"))
     by_name = {f["name"].split()[0]: f["per_second"] for f in figures}
     return {"cf_rsa": by_name["rsa2048-sha1"], "cf_ec": by_name["ecdsa-p256-sha256"],
             "cf_scope": by_name["batch"]}
@@ -29,25 +34,20 @@ def cfsign():
 
 def peer(kind, script, key_type):
     if kind == "py":
-        out = run(sys.executable, os.path.join(here, script), seconds, key_type,
+        out = run(sys.executable, os.path.join(here, script), SLICE, key_type,
                   env={"PYTHONPATH": pythonpath})
     else:
-        out = run("node", os.path.join(here, script), seconds, key_type,
+        out = run("node", os.path.join(here, script), SLICE, key_type,
                   env={"NODE_PATH": node_path})
     return float(out.strip())
 
 
 def openssl(algorithm, pattern):
-    out = run("openssl", "speed", "-seconds", seconds, algorithm)
+    out = run("openssl", "speed", "-seconds", SLICE, algorithm)
     line = next(l for l in out.splitlines() if re.search(pattern, l))
     return float(line.split()[-2])
 
 
-# A round is several one-second slices per signer, taken in turn (cfsign, botocore, the JS
-# signer, openssl, again), so a burst of load from the shared machine falls on every signer of
-# that round alike; a round's figure is each signer's median slice.
-slices = max(1, int(float(seconds) + 0.5))
-seconds = "1"
 samples = {}
 for round_number in range(rounds):
     print(f"round {round_number + 1}/{rounds} ({slices} slices)", file=sys.stderr)

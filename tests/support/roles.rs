@@ -92,6 +92,30 @@ pub fn cfsign_as(who: Identity, args: &[&str]) -> Output {
     output
 }
 
+/// Asserts that `who` may not sign `url` with the KMS key `key` (as key pair `key_pair_id`):
+/// `cfsign sign --kms-key-id` fails with KMS's AccessDeniedException.
+pub fn assert_kms_sign_refused(who: Identity, url: &str, key: &str, key_pair_id: &str) {
+    let refused = cfsign_as(
+        who,
+        &[
+            "sign",
+            url,
+            "--expires-in",
+            "5m",
+            "--kms-key-id",
+            key,
+            "--key-pair-id",
+            key_pair_id,
+        ],
+    );
+    assert!(
+        !refused.status.success() && recipe::stderr(&refused).contains("AccessDeniedException"),
+        "{}{}",
+        recipe::stdout(&refused),
+        recipe::stderr(&refused)
+    );
+}
+
 /// The ARN of the application role of `team`, which may assume the team's integration role
 /// once provisioning trusts it (`--var trusted_principal_arn=...`).
 pub fn app_role_arn(team: &str) -> String {
